@@ -1,0 +1,1 @@
+"""Audit: checks a staged build must pass before it may replace what consumers read."""

@@ -1,0 +1,102 @@
+"""Find every dbt project under a folder and read what it declares about itself."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datamesh.errors import DiscoveryError
+from datamesh.yamlfile import load_yaml
+
+SKIPPED_DIRS = {"target", "dbt_packages", "logs", "node_modules", "__pycache__", ".venv"}
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One dbt project of the mesh, as its own files describe it."""
+
+    name: str
+    path: Path
+    profile: str
+    upstreams: tuple[str, ...] = ()
+    description: str = ""
+    vars: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def project_file(self) -> Path:
+        return self.path / "dbt_project.yml"
+
+    @property
+    def dependencies_file(self) -> Path:
+        return self.path / "dependencies.yml"
+
+
+def find_project_dirs(root: Path) -> list[Path]:
+    """Folders below ``root`` holding a dbt_project.yml; a project's own subfolders are skipped."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        if "dbt_project.yml" in files:
+            found.append(Path(folder))
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+    return sorted(found)
+
+
+def read_upstreams(dependencies_file: Path) -> tuple[str, ...]:
+    """The ``projects:`` a domain declares in dbt's own dependencies.yml format."""
+    if not dependencies_file.is_file():
+        return ()
+    data = load_yaml(dependencies_file, error=DiscoveryError) or {}
+    if not isinstance(data, dict):
+        raise DiscoveryError(f"{dependencies_file}: expected a mapping with a 'projects:' list")
+    projects = data.get("projects") or []
+    if not isinstance(projects, list):
+        raise DiscoveryError(f"{dependencies_file}: 'projects:' must be a list of {{name: ...}}")
+    names: list[str] = []
+    for index, entry in enumerate(projects):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            raise DiscoveryError(
+                f"{dependencies_file}: projects[{index}] must be a mapping with a 'name:'"
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def read_domain(project_dir: Path) -> Domain:
+    """Read one project's dbt_project.yml and dependencies.yml."""
+    project_file = project_dir / "dbt_project.yml"
+    data = load_yaml(project_file, error=DiscoveryError)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise DiscoveryError(f"{project_file}: a dbt project needs a 'name:'")
+    project_vars = data.get("vars") or {}
+    mesh_vars = project_vars.get("mesh") if isinstance(project_vars, dict) else None
+    description = (mesh_vars or {}).get("description", "") if isinstance(mesh_vars, dict) else ""
+    return Domain(
+        name=data["name"],
+        path=project_dir.resolve(),
+        profile=str(data.get("profile") or data["name"]),
+        upstreams=read_upstreams(project_dir / "dependencies.yml"),
+        description=str(description or ""),
+        vars=project_vars if isinstance(project_vars, dict) else {},
+    )
+
+
+def discover_domains(root: Path) -> list[Domain]:
+    """Every dbt project under ``root``; no registration step, no per-consumer config."""
+    if not root.is_dir():
+        raise DiscoveryError(f"{root}: no such folder of dbt projects")
+    domains = [read_domain(folder) for folder in find_project_dirs(root)]
+    if not domains:
+        raise DiscoveryError(f"{root}: no dbt project (dbt_project.yml) found below this folder")
+    seen: dict[str, Domain] = {}
+    for domain in domains:
+        if domain.name in seen:
+            raise DiscoveryError(
+                f"two projects are named '{domain.name}': {seen[domain.name].project_file} "
+                f"and {domain.project_file}"
+            )
+        seen[domain.name] = domain
+    return domains

@@ -1,0 +1,1 @@
+"""The cross-project dependency manifest: parse each domain, extract interfaces and edges."""

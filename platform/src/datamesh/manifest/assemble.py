@@ -1,0 +1,176 @@
+"""Build the mesh manifest: every domain, its public interface, cross-domain edges, build order.
+
+Domains are parsed in dependency order; each parse sees its upstreams' interfaces through a
+registry of parse-time interfaces. A domain whose files and upstream interfaces are unchanged
+reuses its cached parse, so a warm run costs file hashing only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from datamesh import __version__
+from datamesh.discover.graph import DomainGraph
+from datamesh.discover.projects import Domain, discover_domains
+from datamesh.errors import ParseError
+from datamesh.fingerprint import hash_json, project_fingerprint
+from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
+from datamesh.manifest.parse import parse_domain
+from datamesh.manifest.schema import validate_manifest
+from datamesh.registry import write_interface, write_json_atomic
+from datamesh.warehouse import Warehouse
+
+SCHEMA_VERSION = 1
+
+
+def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
+    return sorted(
+        (
+            {
+                "name": g["name"],
+                "owner": {
+                    "name": (g.get("owner") or {}).get("name"),
+                    "email": (g.get("owner") or {}).get("email"),
+                },
+            }
+            for g in dbt_manifest.get("groups", {}).values()
+            if g.get("package_name") == project
+        ),
+        key=lambda g: g["name"],
+    )
+
+
+def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[str, Any]:
+    """What one parse tells about a domain: interface, groups, exposures and outgoing edges."""
+    return {
+        "domain": domain.name,
+        "database": domain.name,
+        "storage": f"domains/{domain.name}.duckdb",
+        "groups": _groups(dbt_manifest, domain.name),
+        "models": public_models(dbt_manifest, domain.name),
+        "exposures": exposures(dbt_manifest, domain.name),
+        "edges": cross_domain_edges(dbt_manifest, domain.name),
+    }
+
+
+def _domain_owner(domain: Domain, groups: list[dict[str, Any]]) -> dict[str, Any] | None:
+    team = (domain.vars.get("mesh") or {}).get("team") if domain.vars else None
+    for group in groups:
+        if group["name"] == team:
+            return group["owner"]
+    return groups[0]["owner"] if groups else None
+
+
+def _check_edges_declared(domain: Domain, edges: list[dict[str, Any]]) -> None:
+    for edge in edges:
+        producer = edge["producer"]["domain"]
+        if producer not in domain.upstreams:
+            raise ParseError(
+                f"{domain.path / (edge['consumer']['file'] or '')}: model "
+                f"'{edge['consumer']['model']}' refs domain '{producer}', which is not "
+                f"declared in {domain.dependencies_file}"
+            )
+
+
+def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str:
+    import dbt.version
+
+    upstream_public = [{"domain": i["domain"], "models": i["models"]} for i in upstream_interfaces]
+    return hash_json(
+        {
+            "project": project_fingerprint(domain.path),
+            "upstreams": upstream_public,
+            "dbt": dbt.version.__version__,
+            "platform": __version__,
+        }
+    )
+
+
+def parse_mesh(
+    root: Path, warehouse: Warehouse, *, use_cache: bool = True
+) -> tuple[DomainGraph, dict[str, dict[str, Any]]]:
+    """Discover and parse every domain in build order; returns the graph and each interface."""
+    graph = DomainGraph.from_domains(discover_domains(root))
+    registry_dir = warehouse.state_dir / "parse_registry"
+    cache_dir = warehouse.state_dir / "parse_cache"
+    interfaces: dict[str, dict[str, Any]] = {}
+    for name in graph.build_order():
+        domain = graph.domains[name]
+        key = _cache_key(domain, [interfaces[u] for u in domain.upstreams])
+        cache_file = cache_dir / f"{name}.json"
+        interface = None
+        if use_cache and cache_file.is_file():
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                interface = cached["interface"]
+        if interface is None:
+            dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
+            interface = interface_from_parse(domain, dbt_manifest)
+            write_json_atomic(cache_file, {"key": key, "interface": interface})
+        _check_edges_declared(domain, interface["edges"])
+        write_interface(registry_dir, interface)
+        interfaces[name] = interface
+    return graph, interfaces
+
+
+def _edge_record(edge: dict[str, Any], interfaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    producer = edge["producer"]
+    models = interfaces.get(producer["domain"], {}).get("models", [])
+    target = next((m for m in models if m["unique_id"] == producer["unique_id"]), None)
+    deprecation = target["deprecation_date"] if target else None
+    return {
+        **edge,
+        "producer": {
+            **producer,
+            "latest_version": target["latest_version"] if target else None,
+            "deprecation_date": deprecation,
+        },
+        "deprecated": deprecation is not None,
+    }
+
+
+def assemble_manifest(
+    root: Path, graph: DomainGraph, interfaces: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The mesh manifest document (see schemas/mesh_manifest.schema.json)."""
+    order = graph.build_order()
+    domains = []
+    for name in order:
+        domain, interface = graph.domains[name], interfaces[name]
+        domains.append(
+            {
+                "name": name,
+                "path": str(domain.path),
+                "description": domain.description,
+                "owner": _domain_owner(domain, interface["groups"]),
+                "groups": interface["groups"],
+                "upstreams": list(domain.upstreams),
+                "downstreams": list(graph.downstreams(name)),
+                "storage": interface["storage"],
+                "models": interface["models"],
+                "exposures": interface["exposures"],
+            }
+        )
+    edges = [_edge_record(e, interfaces) for name in order for e in interfaces[name]["edges"]]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "root": str(root.resolve()),
+        "domains": domains,
+        "edges": edges,
+        "build_order": order,
+    }
+
+
+def build_mesh_manifest(
+    root: Path, warehouse: Warehouse, output: Path | None = None, *, use_cache: bool = True
+) -> dict[str, Any]:
+    """Discover, parse, assemble, validate against the schema and write the mesh manifest."""
+    graph, interfaces = parse_mesh(root, warehouse, use_cache=use_cache)
+    manifest = assemble_manifest(root, graph, interfaces)
+    validate_manifest(manifest)
+    write_json_atomic(output or warehouse.manifest_path, manifest)
+    return manifest

@@ -1,0 +1,1 @@
+"""Publish: atomically swap an audited staging file in and record its interface in the registry."""

@@ -1,0 +1,35 @@
+"""dbt-duckdb plugin: ATTACH each declared producer's published file READ_ONLY under its name.
+
+Named in a domain's profiles.yml (``plugins: [{module: datamesh.resolve.attach}]``), so the
+relation ``customers.main.dim_customers_v2`` resolves and a consumer cannot write to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+from datamesh.errors import MeshError
+from datamesh.resolve.upstreams import current_project_dir, load_upstreams
+
+
+def attach_statement(alias: str, path: str) -> str:
+    escaped = path.replace("'", "''")
+    return f"ATTACH IF NOT EXISTS '{escaped}' AS \"{alias}\" (READ_ONLY)"
+
+
+class Plugin(BasePlugin):
+    """Attaches upstream domains on every new DuckDB connection dbt opens."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self._upstreams = load_upstreams(current_project_dir())
+
+    def configure_connection(self, conn: Any) -> None:
+        for upstream in self._upstreams:
+            if not upstream.storage.is_file():
+                raise MeshError(
+                    f"upstream domain '{upstream.name}' is registered but its file "
+                    f"{upstream.storage} is missing; rebuild it (mesh build -s {upstream.name})"
+                )
+            conn.execute(attach_statement(upstream.name, str(upstream.storage)))

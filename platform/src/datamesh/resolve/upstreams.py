@@ -1,0 +1,56 @@
+"""What the running dbt project may read: its declared upstreams and their interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datamesh.discover.projects import read_domain
+from datamesh.errors import MeshError
+from datamesh.registry import read_interface
+from datamesh.warehouse import Warehouse, default_warehouse, registry_dir_for
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A producer as a consumer sees it: its interface and the file to attach."""
+
+    name: str
+    interface: dict[str, Any]
+    storage: Path
+
+
+def current_project_dir() -> Path:
+    """The project dbt is running: ``--project-dir`` if given, else the nearest above cwd."""
+    try:
+        from dbt.flags import get_flags
+
+        project_dir = getattr(get_flags(), "PROJECT_DIR", None)
+    except Exception:  # flags not set outside a dbt invocation
+        project_dir = None
+    if project_dir:
+        return Path(project_dir).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    return here
+
+
+def load_upstreams(project_dir: Path) -> list[Upstream]:
+    """Interfaces of every domain the project declares in dependencies.yml, in declared order."""
+    domain = read_domain(project_dir)
+    warehouse = Warehouse(default_warehouse(project_dir))
+    registry_dir = registry_dir_for(warehouse)
+    upstreams: list[Upstream] = []
+    for name in domain.upstreams:
+        interface = read_interface(registry_dir, name)
+        if interface is None:
+            raise MeshError(
+                f"{domain.dependencies_file}: upstream domain '{name}' has no published "
+                f"interface in {registry_dir}; build it first (mesh build -s +{domain.name})"
+            )
+        storage = warehouse.root / interface["storage"]
+        upstreams.append(Upstream(name=name, interface=interface, storage=storage))
+    return upstreams

@@ -1,0 +1,84 @@
+"""Where builds put things: one layout of the warehouse folder, used by every stage."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+WAREHOUSE_ENV = "MESH_WAREHOUSE"
+REGISTRY_ENV = "MESH_REGISTRY"
+
+
+def default_warehouse(start: Path | None = None) -> Path:
+    """The warehouse named by ``MESH_WAREHOUSE``, else ``warehouse/`` at the repo root."""
+    env = os.environ.get(WAREHOUSE_ENV)
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "domains").is_dir() and (folder / "pyproject.toml").is_file():
+            return folder / "warehouse"
+    return here / "warehouse"
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """Paths inside one warehouse folder."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.root / "domains"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.root / "registry"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.root / "staging"
+
+    @property
+    def dev_dir(self) -> Path:
+        return self.root / "dev"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "mesh_manifest.json"
+
+    def published_file(self, domain: str) -> Path:
+        """The DuckDB file consumers read; its stem is the domain, so is its catalog name."""
+        return self.published_dir / f"{domain}.duckdb"
+
+    def staging_file(self, domain: str) -> Path:
+        return self.staging_dir / domain / f"{domain}.duckdb"
+
+    def target_dir(self, domain: str) -> Path:
+        """dbt's target folder for platform runs, kept out of the domain's source tree."""
+        return self.state_dir / "target" / domain
+
+    def log_dir(self, domain: str) -> Path:
+        return self.state_dir / "logs" / domain
+
+    def registry_file(self, domain: str) -> Path:
+        return self.registry_dir / f"{domain}.json"
+
+
+def registry_dir_for(warehouse: Warehouse) -> Path:
+    """The registry the resolver reads: ``MESH_REGISTRY`` overrides the published one."""
+    env = os.environ.get(REGISTRY_ENV)
+    return Path(env).resolve() if env else warehouse.registry_dir

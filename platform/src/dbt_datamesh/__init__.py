@@ -1,0 +1,31 @@
+"""dbt-core plugin (found by its ``dbt_`` prefix): cross-domain refs from the mesh registry."""
+
+from __future__ import annotations
+
+from datamesh.resolve.nodes import injected_nodes
+from datamesh.resolve.upstreams import current_project_dir, load_upstreams
+from dbt.plugins.contracts import PluginArtifacts
+from dbt.plugins.manager import dbtPlugin
+from dbt.plugins.manifest import PluginNodes
+
+
+class MeshRegistryPlugin(dbtPlugin):
+    """Injects the public models of the domains a project declares in dependencies.yml."""
+
+    def initialize(self) -> None:
+        project_dir = current_project_dir()
+        self._upstreams = []
+        if (project_dir / "dbt_project.yml").is_file():
+            self._upstreams = load_upstreams(project_dir)
+
+    def get_nodes(self) -> PluginNodes:
+        nodes = PluginNodes()
+        for args in injected_nodes(self._upstreams):
+            nodes.add_model(args)
+        return nodes
+
+    def get_manifest_artifacts(self, manifest) -> PluginArtifacts:  # noqa: ANN001
+        return PluginArtifacts()
+
+
+plugins = [MeshRegistryPlugin]
