@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datamesh.resolve.nodes import injected_nodes
 from datamesh.resolve.upstreams import current_project_dir, load_upstreams
-from dbt.plugins.contracts import PluginArtifacts
-from dbt.plugins.manager import dbtPlugin
+from dbt.plugins.manager import dbt_hook, dbtPlugin
 from dbt.plugins.manifest import PluginNodes
 
 
@@ -18,14 +17,12 @@ class MeshRegistryPlugin(dbtPlugin):
         if (project_dir / "dbt_project.yml").is_file():
             self._upstreams = load_upstreams(project_dir)
 
+    @dbt_hook
     def get_nodes(self) -> PluginNodes:
         nodes = PluginNodes()
         for args in injected_nodes(self._upstreams):
             nodes.add_model(args)
         return nodes
-
-    def get_manifest_artifacts(self, manifest) -> PluginArtifacts:  # noqa: ANN001
-        return PluginArtifacts()
 
 
 plugins = [MeshRegistryPlugin]

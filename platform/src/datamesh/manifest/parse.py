@@ -17,7 +17,7 @@ from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
 
 MISSING_NODE = re.compile(
     r"depends on a node named '(?P<model>[^']+)'(?: with version '(?P<version>[^']+)')? "
-    r"in package '(?P<package>[^']+)' which was not found"
+    r"in package (?:or project )?'(?P<package>[^']+)' which was not found"
 )
 
 
@@ -73,7 +73,7 @@ def parse_domain(
     """Run ``dbt parse`` for one domain and return its manifest.json as a dict."""
     from dbt.cli.main import dbtRunner
 
-    args = ["parse", *dbt_common_args(domain, warehouse), "--quiet", "--no-use-colors"]
+    args = ["parse", *dbt_common_args(domain, warehouse), "--log-level", "none", "--no-use-colors"]
     with environment(**{WAREHOUSE_ENV: str(warehouse.root), REGISTRY_ENV: str(registry_dir)}):
         result = dbtRunner().invoke(args)
     if not result.success:

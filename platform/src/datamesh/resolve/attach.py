@@ -6,6 +6,7 @@ relation ``customers.main.dim_customers_v2`` resolves and a consumer cannot writ
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -24,6 +25,9 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self._upstreams = load_upstreams(current_project_dir())
+        path = getattr(self.creds, "path", None)
+        if path and path != ":memory:" and not str(path).startswith("md:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def configure_connection(self, conn: Any) -> None:
         for upstream in self._upstreams:
