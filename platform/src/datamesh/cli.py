@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def _selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exclude", action="append", default=None, help="domains to leave out")
 
 
-def _root(args: argparse.Namespace) -> Path:
+def root_of(args: argparse.Namespace) -> Path:
     if args.root:
         return args.root.resolve()
     here = Path.cwd().resolve()
@@ -39,16 +40,16 @@ def _root(args: argparse.Namespace) -> Path:
     return here / "domains"
 
 
-def _warehouse(args: argparse.Namespace) -> Warehouse:
+def warehouse_of(args: argparse.Namespace) -> Warehouse:
     return Warehouse((args.warehouse or default_warehouse()).resolve())
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     from datamesh.manifest.assemble import build_mesh_manifest
 
-    warehouse = _warehouse(args)
+    warehouse = warehouse_of(args)
     output = args.output.resolve() if args.output else warehouse.manifest_path
-    manifest = build_mesh_manifest(_root(args), warehouse, output, use_cache=not args.no_cache)
+    manifest = build_mesh_manifest(root_of(args), warehouse, output, use_cache=not args.no_cache)
     print(
         f"mesh manifest: {len(manifest['domains'])} domains, "
         f"{sum(len(d['models']) for d in manifest['domains'])} public model versions, "
@@ -63,7 +64,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from datamesh.discover.projects import discover_domains
     from datamesh.discover.select import select_domains
 
-    graph = DomainGraph.from_domains(discover_domains(_root(args)))
+    graph = DomainGraph.from_domains(discover_domains(root_of(args)))
     for name in select_domains(graph, args.select, args.exclude):
         print(name)
     return 0
@@ -77,7 +78,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
         full_refresh=args.full_refresh, wait=args.wait,
     )  # fmt: skip
-    report = build_mesh(_root(args), _warehouse(args), options, Progress(quiet=args.quiet))
+    report = build_mesh(root_of(args), warehouse_of(args), options, Progress(quiet=args.quiet))
     counts: dict[str, int] = {}
     for domain in report["domains"]:
         counts[domain["status"]] = counts.get(domain["status"], 0) + 1
@@ -87,6 +88,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         if domain["status"] in {"failed", "blocked"}:
             print(f"  {domain['domain']}: {domain['status']}: {domain['reason']}", file=sys.stderr)
     return 0 if report["status"] == "success" else 1
+
+
+# Each later stage owns its subcommand: a module with ``register(subparsers, common, selection)``.
+STAGE_COMMANDS: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--wait", action="store_true", help="wait for a running build to end")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     build.set_defaults(func=cmd_build)
+
+    for module_name in STAGE_COMMANDS:
+        importlib.import_module(module_name).register(sub, _common, _selection)
     return parser
 
 
