@@ -1,0 +1,49 @@
+# The two entry points of the README: `make mesh` (set up, build, validate, map) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ORDERS ?= 20000
+export MESH_WAREHOUSE ?= $(CURDIR)/warehouse
+
+.PHONY: setup system-deps data mesh build validate check map lint test bench bench-quick clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+system-deps:
+	bash scripts/install_system_deps.sh
+
+data: setup
+	$(BIN)/python scripts/generate_data.py --orders $(ORDERS) --if-missing
+
+build: data
+	$(BIN)/mesh build
+
+# The main job: build the whole mesh on DuckDB, validate it, write the map.
+mesh: system-deps build
+	$(BIN)/mesh validate
+	$(BIN)/mesh check
+	$(BIN)/mesh map
+
+lint: setup
+	$(BIN)/ruff check platform scripts tests
+	$(BIN)/ruff format --check platform scripts tests
+	$(BIN)/sqlfluff lint domains tests/fixtures
+
+test: setup system-deps lint
+	$(BIN)/pytest -ra
+
+bench-quick: setup
+	$(BIN)/python scripts/benchmark.py --quick
+
+bench: setup
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf warehouse test-artifacts

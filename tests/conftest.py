@@ -1,0 +1,81 @@
+"""Shared fixtures: the real mesh is generated and built once per test session."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datamesh.warehouse import WAREHOUSE_ENV, Warehouse
+
+REPO = Path(__file__).resolve().parents[1]
+DOMAINS = REPO / "domains"
+TINY_MESH = REPO / "tests" / "fixtures" / "tiny_mesh"
+TEST_ORDERS = 3000
+TEST_AS_OF = date(2026, 11, 1)
+
+
+def load_generator():
+    """scripts/generate_data.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "generate_data", REPO / "scripts" / "generate_data.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class BuiltMesh:
+    """A mesh built once: a private copy of the domains and the warehouse they built into."""
+
+    root: Path
+    warehouse: Warehouse
+    report: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def copy_to(self, dest: Path) -> BuiltMesh:
+        """A mutable copy for a test that changes files or data."""
+        root = dest / "domains"
+        shutil.copytree(self.root, root)
+        warehouse = Warehouse(dest / "warehouse")
+        shutil.copytree(self.warehouse.root, warehouse.root)
+        return BuiltMesh(root, warehouse, self.report, self.manifest)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_warehouse_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test may touch the repo's warehouse/ by accident."""
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "default-warehouse"))
+
+
+@pytest.fixture(scope="session")
+def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
+    import json
+
+    from datamesh.build.orchestrate import BuildOptions, build_mesh
+    from datamesh.build.progress import Progress
+
+    base = tmp_path_factory.mktemp("mesh")
+    root = base / "domains"
+    shutil.copytree(DOMAINS, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    warehouse = Warehouse(base / "warehouse")
+    load_generator().generate(warehouse.root, TEST_ORDERS, TEST_AS_OF, 42)
+    old = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(warehouse.root)
+    try:
+        report = build_mesh(root, warehouse, BuildOptions(), Progress(quiet=True))
+    finally:
+        if old is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = old
+    assert report["status"] == "success", json.dumps(report, indent=2)[:4000]
+    manifest = json.loads(warehouse.manifest_path.read_text())
+    return BuiltMesh(root, warehouse, report, manifest)

@@ -1,0 +1,140 @@
+"""Discovery and the domain graph, on folders written in the test (no dbt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from datamesh.discover.graph import DomainGraph
+from datamesh.discover.projects import discover_domains
+from datamesh.discover.select import select_domains
+from datamesh.errors import DiscoveryError, GraphError, MeshError
+
+
+def write_project(root: Path, folder: str, name: str, upstreams: list[str] | None = None) -> Path:
+    path = root / folder
+    path.mkdir(parents=True)
+    (path / "dbt_project.yml").write_text(
+        f"name: {name}\nprofile: {name}\nvars:\n  mesh:\n    description: the {name} domain\n"
+    )
+    if upstreams is not None:
+        lines = "".join(f"  - name: {u}\n" for u in upstreams)
+        (path / "dependencies.yml").write_text("projects:\n" + lines if lines else "projects: []\n")
+    return path
+
+
+@pytest.fixture
+def diamond(tmp_path: Path) -> Path:
+    write_project(tmp_path, "crm", "customers", [])
+    write_project(tmp_path, "products", "catalog")
+    write_project(tmp_path, "sales", "sales", ["customers", "catalog"])
+    write_project(tmp_path, "finance", "finance", ["sales", "catalog"])
+    write_project(tmp_path, "marketing", "marketing", ["customers", "sales", "finance"])
+    return tmp_path
+
+
+def test_discovers_projects_by_project_name_not_folder(diamond: Path) -> None:
+    domains = {d.name: d for d in discover_domains(diamond)}
+    assert set(domains) == {"customers", "catalog", "sales", "finance", "marketing"}
+    assert domains["customers"].path.name == "crm"
+    assert domains["sales"].upstreams == ("customers", "catalog")
+    assert domains["catalog"].upstreams == ()
+    assert domains["finance"].description == "the finance domain"
+
+
+def test_skips_build_outputs_and_nested_packages(diamond: Path) -> None:
+    write_project(diamond / "sales" / "target", "x", "stale_copy")
+    write_project(diamond / "sales" / "dbt_packages", "y", "some_package")
+    write_project(diamond / "crm", "nested", "nested_inside_project")
+    names = {d.name for d in discover_domains(diamond)}
+    assert names == {"customers", "catalog", "sales", "finance", "marketing"}
+
+
+def test_build_order_puts_producers_first(diamond: Path) -> None:
+    order = DomainGraph.from_domains(discover_domains(diamond)).build_order()
+    assert order.index("customers") < order.index("sales") < order.index("finance")
+    assert order.index("finance") < order.index("marketing")
+    assert order.index("catalog") < order.index("sales")
+
+
+def test_cycle_names_the_domains_and_files(diamond: Path) -> None:
+    (diamond / "sales" / "dependencies.yml").write_text(
+        "projects:\n  - name: customers\n  - name: finance\n"
+    )
+    with pytest.raises(GraphError) as error:
+        DomainGraph.from_domains(discover_domains(diamond))
+    message = str(error.value)
+    assert "cycle" in message
+    assert "sales" in message and "finance" in message
+    assert str(diamond / "sales" / "dependencies.yml") in message
+    assert "customers ->" not in message  # not part of the cycle
+
+
+def test_missing_upstream_names_the_file_and_the_name(diamond: Path) -> None:
+    (diamond / "sales" / "dependencies.yml").write_text("projects:\n  - name: custmers\n")
+    with pytest.raises(GraphError) as error:
+        DomainGraph.from_domains(discover_domains(diamond))
+    message = str(error.value)
+    assert "'custmers'" in message and "'sales'" in message
+    assert str(diamond / "sales" / "dependencies.yml") in message
+
+
+def test_self_dependency_is_rejected(diamond: Path) -> None:
+    (diamond / "crm" / "dependencies.yml").write_text("projects:\n  - name: customers\n")
+    with pytest.raises(GraphError, match="declares itself"):
+        DomainGraph.from_domains(discover_domains(diamond))
+
+
+def test_broken_yaml_names_file_and_line(diamond: Path) -> None:
+    (diamond / "sales" / "dependencies.yml").write_text("projects:\n  - name: [customers\n")
+    with pytest.raises(DiscoveryError) as error:
+        discover_domains(diamond)
+    assert f"{diamond / 'sales' / 'dependencies.yml'}:" in str(error.value)
+    assert "invalid YAML" in str(error.value)
+
+
+def test_broken_project_file_is_named(diamond: Path) -> None:
+    (diamond / "finance" / "dbt_project.yml").write_text("name: finance\n  bad: : indent\n")
+    with pytest.raises(DiscoveryError, match=r"finance/dbt_project.yml:\d+"):
+        discover_domains(diamond)
+
+
+def test_malformed_projects_entry(diamond: Path) -> None:
+    (diamond / "sales" / "dependencies.yml").write_text("projects:\n  - customers\n")
+    with pytest.raises(DiscoveryError, match=r"projects\[0\] must be a mapping"):
+        discover_domains(diamond)
+
+
+def test_duplicate_project_names(diamond: Path) -> None:
+    write_project(diamond, "sales_copy", "sales")
+    with pytest.raises(DiscoveryError, match="two projects are named 'sales'"):
+        discover_domains(diamond)
+
+
+def test_empty_root(tmp_path: Path) -> None:
+    with pytest.raises(DiscoveryError, match="no dbt project"):
+        discover_domains(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("selectors", "exclude", "expected"),
+    [
+        (None, None, ["catalog", "customers", "sales", "finance", "marketing"]),
+        (["sales+"], None, ["sales", "finance", "marketing"]),
+        (["+sales"], None, ["catalog", "customers", "sales"]),
+        (["+finance+"], None, ["catalog", "customers", "sales", "finance", "marketing"]),
+        (["customers", "catalog"], None, ["catalog", "customers"]),
+        (["customers catalog"], None, ["catalog", "customers"]),
+        (["sales+"], ["marketing"], ["sales", "finance"]),
+        (["*"], ["+sales"], ["finance", "marketing"]),
+    ],
+)
+def test_selection(diamond: Path, selectors, exclude, expected) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    assert select_domains(graph, selectors, exclude) == expected
+
+
+def test_unknown_selector_names_it(diamond: Path) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    with pytest.raises(MeshError, match="no domain named 'salse'"):
+        select_domains(graph, ["salse+"])
