@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from datamesh.warehouse import WAREHOUSE_ENV, Warehouse
 
 REPO = Path(__file__).resolve().parents[1]

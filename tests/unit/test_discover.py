@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains

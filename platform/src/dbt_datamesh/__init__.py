@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datamesh.resolve.nodes import injected_nodes
-from datamesh.resolve.upstreams import current_project_dir, load_upstreams
 from dbt.plugins.manager import dbt_hook, dbtPlugin
 from dbt.plugins.manifest import PluginNodes
+
+from datamesh.resolve.nodes import injected_nodes
+from datamesh.resolve.upstreams import current_project_dir, load_upstreams
 
 
 class MeshRegistryPlugin(dbtPlugin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from datamesh.discover.projects import read_domain
 from datamesh.errors import MeshError
 from datamesh.registry import read_interface
-from datamesh.warehouse import Warehouse, default_warehouse, registry_dir_for
+from datamesh.warehouse import WAREHOUSE_ENV, Warehouse, registry_dir_for
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,16 @@ def current_project_dir() -> Path:
     return here
 
 
+def project_warehouse(project_dir: Path) -> Path:
+    """``MESH_WAREHOUSE``, else ``../../warehouse`` from the project: the profiles' own default."""
+    env = os.environ.get(WAREHOUSE_ENV)
+    return Path(env).resolve() if env else (project_dir / ".." / ".." / "warehouse").resolve()
+
+
 def load_upstreams(project_dir: Path) -> list[Upstream]:
     """Interfaces of every domain the project declares in dependencies.yml, in declared order."""
     domain = read_domain(project_dir)
-    warehouse = Warehouse(default_warehouse(project_dir))
+    warehouse = Warehouse(project_warehouse(project_dir))
     registry_dir = registry_dir_for(warehouse)
     upstreams: list[Upstream] = []
     for name in domain.upstreams:

@@ -1,0 +1,1 @@
+"""``mesh check``: governance rules and a breaking-change gate against a baseline."""

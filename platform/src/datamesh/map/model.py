@@ -1,0 +1,339 @@
+"""Join the mesh manifest with the latest check, validation and build reports into one view.
+
+Every renderer of the map (Mermaid, DOT, the HTML catalog) reads this view model, so the joins
+(which finding belongs to which model version, who consumes which version, how healthy a domain
+is) are made once, here, by a pure function that unit tests can feed small dicts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+NOT_RUN = "not run yet"
+HEALTH_ORDER = ("failing", "warning", "healthy", "unknown")
+
+
+def version_label(version: Any) -> str:
+    """``v2`` for a versioned model, ``latest`` for an unversioned one."""
+    return "latest" if version in (None, "") else f"v{version}"
+
+
+def date_only(value: str | None) -> str | None:
+    """``2030-01-01T00:00:00+00:00`` -> ``2030-01-01``: what a reader of a catalog wants."""
+    return value[:10] if value else None
+
+
+def safe_id(*parts: str) -> str:
+    """An identifier Mermaid and DOT both accept unquoted, distinct for distinct parts."""
+    return "__".join(re.sub(r"[^A-Za-z0-9_]", "_", p) for p in parts)
+
+
+def model_key(domain: str, model: str) -> str:
+    return f"{domain}.{model}"
+
+
+def _same_version(a: Any, b: Any) -> bool:
+    return (None if a in (None, "") else str(a)) == (None if b in (None, "") else str(b))
+
+
+def _version_sort_key(version: Any) -> tuple[int, int, str]:
+    """v2 before v10; an unversioned model first."""
+    text = "" if version is None else str(version)
+    return (1 if text else 0, int(text) if text.isdigit() else 0, text)
+
+
+def _source(report: dict[str, Any] | None, file: str) -> dict[str, Any]:
+    if report is None:
+        return {"status": NOT_RUN, "file": file, "generated_at": None}
+    stamp = report.get("generated_at") or report.get("started_at")
+    return {"status": "ok", "file": file, "generated_at": stamp}
+
+
+def _validation_index(validation: dict[str, Any] | None) -> dict[Any, dict[str, Any]]:
+    index: dict[Any, dict[str, Any]] = {}
+    for entry in (validation or {}).get("models") or []:
+        if entry.get("unique_id"):
+            index[entry["unique_id"]] = entry
+        key = (entry.get("domain"), entry.get("model"), str(entry.get("version")))
+        index[key] = entry
+    return index
+
+
+def _gx_result(entry: dict[str, Any] | None, validation_ran: bool) -> dict[str, Any]:
+    if entry is None:
+        return {"status": "not run yet" if not validation_ran else "no suite"}
+    critical = entry.get("critical_failures") or 0
+    warnings = entry.get("warnings") or 0
+    status = "failed" if not entry.get("success", False) else "passed"
+    return {
+        "status": status,
+        "critical_failures": critical,
+        "warnings": warnings,
+        "evaluated": entry.get("evaluated"),
+        "validated_at": entry.get("validated_at"),
+        "result_file": entry.get("result_file"),
+    }
+
+
+def _consumers_by_version(edges: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_uid: dict[str, list[dict[str, Any]]] = {}
+    for edge in edges:
+        producer, consumer = edge["producer"], edge["consumer"]
+        uid = producer.get("unique_id") or (
+            f"model.{producer['domain']}.{producer['model']}"
+            + (f".v{producer['version']}" if producer.get("version") is not None else "")
+        )
+        by_uid.setdefault(uid, []).append(
+            {
+                "domain": consumer["domain"],
+                "model": consumer["model"],
+                "version": consumer.get("version"),
+                "file": consumer.get("file"),
+                "pinned": bool(edge.get("pinned")),
+                "deprecated": bool(edge.get("deprecated")),
+            }
+        )
+    return by_uid
+
+
+def _findings_for(
+    findings: list[dict[str, Any]], domain: str, model: str | None, version: Any = None
+) -> list[dict[str, Any]]:
+    chosen = []
+    for finding in findings:
+        if finding.get("domain") != domain or finding.get("model") != model:
+            continue
+        if model is not None and version is not None:
+            if not _same_version(finding.get("version"), version):
+                continue
+        elif model is not None and finding.get("version") not in (None, ""):
+            continue
+        chosen.append(finding)
+    return chosen
+
+
+def _model_views(
+    domain: dict[str, Any],
+    consumers: dict[str, list[dict[str, Any]]],
+    check: dict[str, Any] | None,
+    validation_index: dict[Any, dict[str, Any]],
+    validation_ran: bool,
+) -> list[dict[str, Any]]:
+    findings = (check or {}).get("findings") or []
+    breaking = (check or {}).get("breaking_changes") or []
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for record in domain["models"]:
+        grouped.setdefault(record["name"], []).append(record)
+    views = []
+    for name, records in sorted(grouped.items()):
+        records.sort(key=lambda r: (_version_sort_key(r.get("version")), r["unique_id"]))
+        latest = next((r for r in records if r.get("is_latest")), records[-1])
+        versions = []
+        for record in records:
+            entry = validation_index.get(record["unique_id"]) or validation_index.get(
+                (domain["name"], name, str(record.get("version")))
+            )
+            versions.append(
+                {
+                    "unique_id": record["unique_id"],
+                    "version": record.get("version"),
+                    "label": version_label(record.get("version")),
+                    "is_latest": bool(record.get("is_latest")),
+                    "deprecation_date": date_only(record.get("deprecation_date")),
+                    "access": record.get("access"),
+                    "materialized": record.get("materialized"),
+                    "relation_name": record.get("relation_name"),
+                    "contract_enforced": bool(record.get("contract_enforced")),
+                    "columns": record.get("columns") or [],
+                    "data_tests": record.get("data_tests") or [],
+                    "consumers": consumers.get(record["unique_id"], []),
+                    "findings": _findings_for(findings, domain["name"], name, record["version"])
+                    if record.get("version") is not None
+                    else [],
+                    "breaking_changes": [
+                        b
+                        for b in breaking
+                        if b.get("domain") == domain["name"]
+                        and b.get("model") == name
+                        and _same_version(b.get("version"), record.get("version"))
+                    ],
+                    "gx": _gx_result(entry, validation_ran),
+                    "sql_file": record.get("sql_file"),
+                    "yaml_file": record.get("yaml_file"),
+                }
+            )
+        owner = latest.get("owner") or domain.get("owner") or {}
+        views.append(
+            {
+                "key": model_key(domain["name"], name),
+                "id": safe_id("m", domain["name"], name),
+                "domain": domain["name"],
+                "name": name,
+                "description": latest.get("description") or "",
+                "group": latest.get("group"),
+                "owner": {"name": owner.get("name"), "email": owner.get("email")},
+                "latest_version": latest.get("latest_version"),
+                "versions": versions,
+                "findings": _findings_for(findings, domain["name"], name),
+                "consumer_count": sum(len(v["consumers"]) for v in versions),
+                "deprecated": any(v["deprecation_date"] for v in versions),
+            }
+        )
+    return views
+
+
+def _domain_health(
+    name: str,
+    run_entry: dict[str, Any] | None,
+    run_ran: bool,
+    models: list[dict[str, Any]],
+    domain_findings: list[dict[str, Any]],
+) -> dict[str, Any]:
+    reasons: list[str] = []
+    level = "healthy"
+
+    def worse(new: str) -> None:
+        nonlocal level
+        if HEALTH_ORDER.index(new) < HEALTH_ORDER.index(level):
+            level = new
+
+    build = run_entry.get("status") if run_entry else None
+    if build in {"failed", "blocked"}:
+        worse("failing")
+        reasons.append(f"last build {build}: {run_entry.get('reason') or 'no reason given'}")
+    elif build is None:
+        worse("unknown")
+        reasons.append("build not run yet" if not run_ran else "not in the last build")
+    versions = [v for m in models for v in m["versions"]]
+    gx_failed = [v["unique_id"] for v in versions if v["gx"]["status"] == "failed"]
+    if gx_failed:
+        worse("failing")
+        reasons.append("expectations failed: " + ", ".join(gx_failed))
+    all_findings = domain_findings + [
+        f for m in models for f in m["findings"] + [x for v in m["versions"] for x in v["findings"]]
+    ]
+    errors = [f for f in all_findings if f.get("severity") == "error"]
+    warnings = [f for f in all_findings if f.get("severity") == "warning"]
+    if errors:
+        worse("failing")
+        reasons.append(f"{len(errors)} governance error(s)")
+    if warnings:
+        worse("warning")
+        reasons.append(f"{len(warnings)} governance warning(s)")
+    gx_warned = [v for v in versions if v["gx"]["status"] == "passed" and v["gx"]["warnings"]]
+    if gx_warned:
+        worse("warning")
+        reasons.append(f"{len(gx_warned)} model version(s) with expectation warnings")
+    return {"level": level, "build": build, "reasons": reasons}
+
+
+def _domain_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One edge per (producer domain, consumer domain), with what flows along it."""
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for edge in edges:
+        producer, consumer = edge["producer"]["domain"], edge["consumer"]["domain"]
+        entry = grouped.setdefault(
+            (producer, consumer),
+            {"producer": producer, "consumer": consumer, "refs": [], "deprecated": False},
+        )
+        ref = f"{edge['producer']['model']} {version_label(edge['producer'].get('version'))}"
+        if ref not in entry["refs"]:
+            entry["refs"].append(ref)
+        entry["deprecated"] = entry["deprecated"] or bool(edge.get("deprecated"))
+    return [grouped[k] for k in sorted(grouped)]
+
+
+def _model_edges(
+    edges: list[dict[str, Any]], public: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Model-level edges, and the consumer models that are not themselves public."""
+    internal: dict[str, dict[str, Any]] = {}
+    drawn: list[dict[str, Any]] = []
+    for edge in edges:
+        producer, consumer = edge["producer"], edge["consumer"]
+        source = model_key(producer["domain"], producer["model"])
+        target = model_key(consumer["domain"], consumer["model"])
+        if target not in public and target not in internal:
+            internal[target] = {
+                "key": target,
+                "id": safe_id("c", consumer["domain"], consumer["model"]),
+                "domain": consumer["domain"],
+                "name": consumer["model"],
+            }
+        drawn.append(
+            {
+                "source": source,
+                "target": target,
+                "version": producer.get("version"),
+                "label": version_label(producer.get("version")),
+                "deprecated": bool(edge.get("deprecated")),
+                "deprecation_date": date_only(producer.get("deprecation_date")),
+                "pinned": bool(edge.get("pinned")),
+            }
+        )
+    drawn.sort(key=lambda e: (e["source"], e["target"], str(e["version"])))
+    return drawn, sorted(internal.values(), key=lambda n: n["key"])
+
+
+def build_map_view(
+    manifest: dict[str, Any],
+    check: dict[str, Any] | None = None,
+    validation: dict[str, Any] | None = None,
+    last_run: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The map's view model; a missing report (None) shows as "not run yet", never as healthy."""
+    consumers = _consumers_by_version(manifest.get("edges") or [])
+    validation_index = _validation_index(validation)
+    run_entries = {d["domain"]: d for d in (last_run or {}).get("domains") or []}
+    findings = (check or {}).get("findings") or []
+    domains, models = [], []
+    for domain in manifest["domains"]:
+        views = _model_views(domain, consumers, check, validation_index, validation is not None)
+        domain_findings = _findings_for(findings, domain["name"], None)
+        owner = domain.get("owner") or {}
+        domains.append(
+            {
+                "name": domain["name"],
+                "id": safe_id("d", domain["name"]),
+                "description": domain.get("description") or "",
+                "owner": {"name": owner.get("name"), "email": owner.get("email")},
+                "groups": domain.get("groups") or [],
+                "upstreams": domain.get("upstreams") or [],
+                "downstreams": domain.get("downstreams") or [],
+                "models": [m["key"] for m in views],
+                "exposures": domain.get("exposures") or [],
+                "findings": domain_findings,
+                "health": _domain_health(
+                    domain["name"],
+                    run_entries.get(domain["name"]),
+                    last_run is not None,
+                    views,
+                    domain_findings,
+                ),
+            }
+        )
+        models.extend(views)
+    public = {m["key"] for m in models}
+    edges, internal = _model_edges(manifest.get("edges") or [], public)
+    known = {d["name"] for d in domains}
+    orphan_findings = [f for f in findings if f.get("domain") not in known]
+    return {
+        "manifest_generated_at": manifest.get("generated_at"),
+        "build_order": manifest.get("build_order") or [],
+        "sources": {
+            "check": {**_source(check, "reports/check/latest.json"),
+                      "summary": (check or {}).get("summary"),
+                      "baseline": (check or {}).get("baseline")},
+            "validation": _source(validation, "reports/validation/summary.json"),
+            "build": {**_source(last_run, "reports/last_run.json"),
+                      "status": "not run yet" if last_run is None else last_run.get("status")},
+        },  # fmt: skip
+        "domains": domains,
+        "models": models,
+        "internal_consumers": internal,
+        "edges": edges,
+        "domain_edges": _domain_edges(manifest.get("edges") or []),
+        "other_findings": orphan_findings,
+        "breaking_changes": (check or {}).get("breaking_changes") or [],
+    }
