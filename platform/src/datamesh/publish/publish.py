@@ -30,9 +30,11 @@ def publish_domain(
     fingerprint: str,
     run_id: str,
 ) -> dict[str, Any]:
-    """Swap the file in with one rename (readers see old or new, never half), then register."""
+    """Swap the file in with one rename (readers see old or new, never half), then register.
+
+    The staging file must be checkpointed (see ``checkpoint``) before it is audited.
+    """
     domain = interface["domain"]
-    checkpoint(staging_file)
     published = warehouse.published_file(domain)
     published.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging_file, published)

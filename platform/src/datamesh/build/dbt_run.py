@@ -1,0 +1,121 @@
+"""Run ``dbt build`` for one domain in a subprocess, into its staging DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datamesh.discover.projects import Domain
+from datamesh.manifest.parse import dbt_common_args
+from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
+
+PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"
+
+
+def _die_with_parent() -> None:
+    """Linux: a dbt child is killed when the mesh build that started it dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so a bare venv works without activation."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+@dataclass
+class DbtOutcome:
+    """What one dbt build did: success, counts by status, the failing nodes."""
+
+    success: bool
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    log_file: Path | None = None
+    manifest: dict[str, Any] | None = None
+
+
+def _summarise(run_results: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    for result in run_results.get("results", []):
+        status = str(result.get("status"))
+        counts[status] = counts.get(status, 0) + 1
+        if status in {"error", "fail", "runtime error"}:
+            message = (result.get("message") or "").strip().splitlines()
+            failures.append(f"{result.get('unique_id')}: {status}: {' '.join(message)[:500]}")
+    return counts, failures
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:])
+
+
+def run_dbt_build(
+    domain: Domain,
+    warehouse: Warehouse,
+    staging_file: Path,
+    *,
+    threads: int | None = None,
+    extra_args: list[str] | None = None,
+) -> DbtOutcome:
+    """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry."""
+    target_dir = warehouse.target_dir(domain.name)
+    log_dir = warehouse.log_dir(domain.name)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    (target_dir / "run_results.json").unlink(missing_ok=True)
+    command = [
+        dbt_executable(), "build", *dbt_common_args(domain, warehouse),
+        "--target", "publish", "--no-use-colors",
+    ]  # fmt: skip
+    if threads:
+        command += ["--threads", str(threads)]
+    command += extra_args or []
+    env = {
+        **os.environ,
+        WAREHOUSE_ENV: str(warehouse.root),
+        REGISTRY_ENV: str(warehouse.registry_dir),
+        PUBLISH_PATH_ENV: str(staging_file),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    log_file = log_dir / "build.log"
+    started = time.perf_counter()
+    with log_file.open("w", encoding="utf-8") as log:
+        completed = subprocess.run(
+            command,
+            cwd=domain.path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+    seconds = time.perf_counter() - started
+    results_file = target_dir / "run_results.json"
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    if results_file.is_file():
+        counts, failures = _summarise(json.loads(results_file.read_text(encoding="utf-8")))
+    success = completed.returncode == 0
+    if not success and not failures:
+        failures = [f"dbt exited with code {completed.returncode}:\n{_tail(log_file)}"]
+    manifest = None
+    manifest_file = target_dir / "manifest.json"
+    if success and manifest_file.is_file():
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    return DbtOutcome(success, seconds, counts, failures, log_file, manifest)

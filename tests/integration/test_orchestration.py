@@ -1,0 +1,162 @@
+"""mesh build as a platform team runs it: parallel, selective, incremental, write-audit-publish."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from datamesh.build.orchestrate import BuildOptions, build_mesh
+from datamesh.build.progress import Progress
+from datamesh.registry import read_interface
+
+pytestmark = pytest.mark.integration
+
+
+def build(mesh, **options):
+    return build_mesh(mesh.root, mesh.warehouse, BuildOptions(**options), Progress(quiet=True))
+
+
+def statuses(report) -> dict[str, str]:
+    return {d["domain"]: d["status"] for d in report["domains"]}
+
+
+def table_digests(mesh) -> dict[str, tuple]:
+    """Row count and an order-independent hash of every published public table."""
+    digests = {}
+    for domain in mesh.manifest["domains"]:
+        path = mesh.warehouse.published_file(domain["name"])
+        with duckdb.connect(str(path), read_only=True) as conn:
+            for model in domain["models"]:
+                relation = f'"{model["schema"]}"."{model["identifier"]}"'
+                digests[model["unique_id"]] = conn.execute(
+                    f"select count(*), sum(hash(t)) from {relation} t"
+                ).fetchone()
+    return digests
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mesh_cli(mesh, *args: str) -> list[str]:
+    return [
+        sys.executable, "-m", "datamesh.cli", *args,
+        "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root),
+    ]  # fmt: skip
+
+
+def test_sequential_build_gives_the_same_data_as_parallel(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    parallel = table_digests(mesh)
+    report = build(mesh, workers=1, full_refresh=True)
+    assert set(statuses(report).values()) == {"published"}
+    assert table_digests(mesh) == parallel
+
+
+def test_noop_build_skips_every_domain(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    report = build(mesh)
+    assert set(statuses(report).values()) == {"unchanged"}
+    assert all("unchanged" in d["reason"] for d in report["domains"])
+    report_file = mesh.warehouse.reports_dir / "last_run.json"
+    assert json.loads(report_file.read_text())["run_id"] == report["run_id"]
+
+
+def test_change_rebuilds_the_domain_and_its_downstream_only(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    sql = mesh.root / "sales" / "models" / "marts" / "fct_orders.sql"
+    sql.write_text(sql.read_text() + "\n-- a harmless change\n")
+    report = build(mesh)
+    assert statuses(report) == {
+        "catalog": "unchanged",
+        "customers": "unchanged",
+        "sales": "published",
+        "finance": "published",
+        "marketing": "published",
+    }
+
+
+def test_selection_builds_exactly_the_selected_domains(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    report = build(mesh, select=["+sales"], exclude=["catalog"], full_refresh=True)
+    assert statuses(report) == {"customers": "published", "sales": "published"}
+
+
+def test_failing_test_keeps_consumers_on_the_old_data(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    before = {n: file_digest(mesh.warehouse.published_file(n)) for n in ("customers", "sales")}
+    registry_before = read_interface(mesh.warehouse.registry_dir, "customers")
+    tests_dir = mesh.root / "customers" / "tests"
+    tests_dir.mkdir(exist_ok=True)
+    (tests_dir / "assert_no_customers.sql").write_text(
+        "select * from {{ ref('dim_customers', v=2) }}\n"
+    )
+    report = build(mesh)
+    result = statuses(report)
+    assert result["customers"] == "failed"
+    assert result["catalog"] == "unchanged"  # an independent branch is unaffected
+    for name in ("sales", "finance", "marketing"):
+        assert result[name] == "blocked"
+    reasons = {d["domain"]: d for d in report["domains"]}
+    assert "assert_no_customers" in " ".join(reasons["customers"]["failures"])
+    assert "customers" in reasons["sales"]["reason"]
+    assert report["status"] == "failed"
+    assert {n: file_digest(mesh.warehouse.published_file(n)) for n in before} == before
+    assert read_interface(mesh.warehouse.registry_dir, "customers") == registry_before
+
+
+def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    before = table_digests(mesh)
+    process = subprocess.Popen(
+        mesh_cli(mesh, "build", "--full-refresh", "--workers", "1"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    staging = mesh.warehouse.staging_dir
+    while time.monotonic() < deadline and not list(staging.glob("*/*/*.duckdb")):
+        time.sleep(0.05)
+    assert list(staging.glob("*/*/*.duckdb")), "the build never started writing"
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # Everything consumers read is still there, readable, and the same data as before.
+    assert table_digests(mesh) == before
+    report = build(mesh, full_refresh=True)
+    assert set(statuses(report).values()) == {"published"}
+    assert table_digests(mesh) == before
+    assert not any(staging.glob("*/*/*.duckdb"))
+
+
+def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    before = table_digests(mesh)
+    first = subprocess.Popen(
+        mesh_cli(mesh, "build", "--full-refresh", "-s", "customers+"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lock = mesh.warehouse.state_dir / "build.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "pid" not in (lock.read_text() if lock.exists() else ""):
+        time.sleep(0.05)
+    second = subprocess.run(
+        mesh_cli(mesh, "build", "--full-refresh"), capture_output=True, text=True, check=False
+    )
+    assert second.returncode == 2
+    assert "another mesh build holds" in second.stderr and str(lock) in second.stderr
+    waiting = subprocess.run(
+        mesh_cli(mesh, "build", "--wait"), capture_output=True, text=True, check=False
+    )
+    out, err = first.communicate(timeout=600)
+    assert first.returncode == 0, out + err
+    assert waiting.returncode == 0, waiting.stderr
+    assert table_digests(mesh) == before
