@@ -91,7 +91,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 # Each later stage owns its subcommand: a module with ``register(subparsers, common, selection)``.
-STAGE_COMMANDS: tuple[str, ...] = ()
+STAGE_COMMANDS: tuple[str, ...] = (
+    "datamesh.check.command",
+    "datamesh.map.command",
+    "datamesh.audit.command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from datamesh.errors import MeshError
 
 
 @dataclass
@@ -19,25 +19,37 @@ class AuditResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def check_published_relations(database_file: Path, models: list[dict[str, Any]]) -> list[str]:
-    """Every public model's table exists in the staged file with at least one row."""
-    problems: list[str] = []
-    with duckdb.connect(str(database_file), read_only=True) as conn:
-        for model in models:
-            relation = f'"{model["schema"]}"."{model["identifier"]}"'
-            try:
-                (rows,) = conn.execute(f"select count(*) from {relation}").fetchone()
-            except duckdb.Error as exc:
-                problems.append(f"{model['unique_id']}: {relation} cannot be read: {exc}")
-                continue
-            if rows == 0:
-                problems.append(f"{model['unique_id']}: {relation} is empty")
-    return problems
-
-
 def audit_domain(
-    domain: str, database_file: Path, interface: dict[str, Any], reports_dir: Path
+    domain: str,
+    database_file: Path,
+    interface: dict[str, Any],
+    reports_dir: Path,
+    *,
+    domain_dir: Path,
 ) -> AuditResult:
-    """Run every audit on a staged domain; a failure blocks publishing."""
-    failures = check_published_relations(database_file, interface["models"])
-    return AuditResult(passed=not failures, failures=failures)
+    """Run every public model version's expectation suite on the staged file.
+
+    A critical failure blocks publishing; failed warnings are reported only. ``domain_dir``
+    locates ``expectations/``. Data Docs are left to ``mesh validate``: rendering them here
+    would slow every publish.
+    """
+    from datamesh.audit.run_suites import run_domain_suites
+    from datamesh.audit.validate import resolve_as_of
+
+    warnings: list[str] = []
+    try:
+        validations = run_domain_suites(
+            domain, domain_dir, interface["models"], database_file,
+            target="staging", reports_dir=reports_dir, as_of=resolve_as_of(), data_docs=False,
+        )  # fmt: skip
+    except MeshError as exc:
+        return AuditResult(passed=False, failures=[str(exc)], warnings=warnings)
+    failures: list[str] = []
+    for validation in validations:
+        name = validation.plan.unique_id
+        failures += [f"{name}: {o.describe()}" for o in validation.critical_failures]
+        warnings += [f"{name}: {o.describe()}" for o in validation.failed_warnings]
+    details = {
+        v.plan.unique_id: {"success": v.success, "evaluated": len(v.outcomes)} for v in validations
+    }
+    return AuditResult(passed=not failures, failures=failures, warnings=warnings, details=details)

@@ -10,7 +10,8 @@ does. GX reads ``.value`` from each entry, so the entry is a ``str`` that also h
 
 The fix is applied only to the exact versions it was tested with; on any other version
 ``apply()`` refuses with an error that says what to re-check, so an upgrade cannot silently
-bring empty results back. ``tests/unit/test_expectations_gx_duckdb.py`` fails if it stops working.
+bring empty results back. ``tests/integration/test_validate_gx_duckdb.py`` fails if it stops
+working.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def apply() -> None:
         raise MeshError(
             f"{__name__}: the Great Expectations/DuckDB fix was tested only with "
             f"{', '.join(f'{p} {v}' for p, v in TESTED_WITH.items())}; installed: "
-            f"{', '.join(mismatches)}. Re-run tests/unit/test_expectations_gx_duckdb.py against "
+            f"{', '.join(mismatches)}. Re-run tests/integration/test_validate_gx_duckdb.py against "
             "the new versions, then update TESTED_WITH (or drop the fix if GX now lists duckdb "
             "in _PERSISTED_CONNECTION_DIALECTS)."
         )

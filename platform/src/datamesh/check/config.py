@@ -79,6 +79,8 @@ def _severities(path: Path, rules: object, known: set[str]) -> dict[str, str]:
                 f"{path}: rules: unknown rule '{rule}' (known: {', '.join(sorted(known))})"
             )
         severity = settings.get("severity") if isinstance(settings, dict) else None
+        if severity is False:  # YAML 1.1 reads an unquoted `off` as false
+            severity = OFF
         if severity not in allowed:
             raise MeshError(
                 f"{path}: rules: {rule}: severity must be one of {', '.join(allowed)}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 ERROR, WARNING, INFO, OFF = "error", "warning", "info", "off"
@@ -29,7 +30,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Consumer:
-    """A model (or an exposure, ``exposure:<name>``) that reads a producer's model version."""
+    """A model (or an exposure, ``exposure:<name>``) and the producer version it reads."""
 
     domain: str
     model: str
@@ -80,4 +81,47 @@ class BreakingChange:
             "consumers": [c.to_json() for c in self.consumers],
             "message": self.message,
             "file": self.file,
+        }
+
+
+def shown_path(path: Path, base: Path | None) -> str:
+    """A file as a reviewer finds it: relative to the repo (``base``) when it is inside it."""
+    if base is not None:
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+@dataclass
+class CheckResult:
+    """Everything one ``mesh check`` found; ``to_json`` is reports/check/latest.json."""
+
+    generated_at: str
+    baseline: str | None
+    findings: list[Finding]
+    breaking_changes: list[BreakingChange]
+    waived: list[tuple[Finding, Any]] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for item in (*self.findings, *self.breaking_changes):
+            counts[item.severity] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.summary()[ERROR] else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at,
+            "baseline": self.baseline,
+            "summary": self.summary(),
+            "findings": [f.to_json() for f in self.findings],
+            "breaking_changes": [c.to_json() for c in self.breaking_changes],
+            "waived": [{**f.to_json(), "reason": w.reason} for f, w in self.waived],
+            "left_out_domains": list(self.left_out),
         }

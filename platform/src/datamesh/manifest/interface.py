@@ -53,8 +53,13 @@ def _data_tests(manifest: dict[str, Any], model_id: str) -> list[dict[str, Any]]
 def _column_record(column: dict[str, Any], model_constraints: list[dict]) -> dict[str, Any]:
     constraints = [c.get("type") for c in column.get("constraints") or [] if c.get("type")]
     for constraint in model_constraints:
-        if column["name"] in (constraint.get("columns") or []) and constraint.get("type"):
+        columns = constraint.get("columns") or []
+        if column["name"] not in columns or not constraint.get("type"):
+            continue
+        if len(columns) == 1:
             constraints.append(constraint["type"])
+        elif constraint["type"] == "primary_key":
+            constraints.append("not_null")  # each part of a compound key; unique only together
     return {
         "name": column["name"],
         "data_type": column.get("data_type"),

@@ -73,7 +73,10 @@ def parse_domain(
     """Run ``dbt parse`` for one domain and return its manifest.json as a dict."""
     from dbt.cli.main import dbtRunner
 
+    # No partial parsing: the platform caches parses by content, and dbt's partial parse
+    # reused stale injected nodes when one target folder served changed copies of a domain.
     args = ["parse", *dbt_common_args(domain, warehouse), "--log-level", "none", "--no-use-colors"]
+    args.append("--no-partial-parse")
     with environment(**{WAREHOUSE_ENV: str(warehouse.root), REGISTRY_ENV: str(registry_dir)}):
         result = dbtRunner().invoke(args)
     if not result.success:

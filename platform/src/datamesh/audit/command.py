@@ -1,0 +1,90 @@
+"""``mesh validate``: run the expectation suites on the published data of selected domains."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from datamesh.errors import MeshError
+
+
+def register(
+    sub: Any,
+    common: Callable[[argparse.ArgumentParser], None],
+    selection: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    parser = sub.add_parser(
+        "validate", help="run Great Expectations suites on published model versions"
+    )
+    common(parser)
+    selection(parser)
+    parser.add_argument(
+        "--as-of", default=None,
+        help="time freshness limits count back from (default: $MESH_AS_OF or now, UTC)",
+    )  # fmt: skip
+    parser.add_argument("--no-docs", action="store_true", help="skip writing Data Docs")
+    parser.set_defaults(func=cmd_validate)
+
+
+def summary_table(validations: list[Any]) -> str:
+    """One line per model version, then one per failed expectation."""
+    rows = [("model version", "target", "result", "critical", "warnings", "checks")]
+    for v in validations:
+        result = "pass" if v.success else "FAIL"
+        rows.append((v.plan.name, v.target, result, str(len(v.critical_failures)),
+                     str(len(v.failed_warnings)), str(len(v.outcomes))))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]  # fmt: skip
+    for v in validations:
+        for outcome in v.critical_failures + v.failed_warnings:
+            lines.append(f"  {outcome.severity:8} {v.plan.name}: {outcome.describe()}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from datamesh.audit.data_docs import build_data_docs, make_context
+    from datamesh.audit.run_suites import run_domain_suites
+    from datamesh.audit.validate import resolve_as_of
+    from datamesh.cli import root_of, warehouse_of
+    from datamesh.discover.graph import DomainGraph
+    from datamesh.discover.projects import discover_domains
+    from datamesh.discover.select import select_domains
+    from datamesh.registry import read_interface
+
+    root, warehouse = root_of(args), warehouse_of(args)
+    graph = DomainGraph.from_domains(discover_domains(root))
+    names = select_domains(graph, args.select, args.exclude)
+    as_of = resolve_as_of(args.as_of)
+    interfaces = {}
+    for name in names:
+        interface = read_interface(warehouse.registry_dir, name)
+        if interface is None:
+            raise MeshError(
+                f"domain '{name}' has never been published ({warehouse.registry_file(name)} "
+                "missing); run mesh build first"
+            )
+        interfaces[name] = interface
+    context = make_context(None if args.no_docs else warehouse.reports_dir)
+    validations = []
+    for name in names:
+        validations += run_domain_suites(
+            name, graph.domains[name].path, interfaces[name]["models"],
+            warehouse.published_file(name), target="published",
+            reports_dir=warehouse.reports_dir, as_of=as_of, context=context, data_docs=False,
+        )  # fmt: skip
+    print(summary_table(validations))
+    failed = [v for v in validations if not v.success]
+    results = warehouse.reports_dir / "validation"
+    print(
+        f"mesh validate: {len(validations)} model versions, {len(failed)} with critical "
+        f"failures; results in {results}"
+    )
+    if not args.no_docs and validations:
+        print(f"data docs: {build_data_docs(context, warehouse.reports_dir)}")
+    if failed:
+        print(f"mesh validate: {len(failed)} model versions failed critical expectations",
+              file=sys.stderr)  # fmt: skip
+    return 1 if failed else 0

@@ -1,0 +1,328 @@
+"""Run planned suites against one DuckDB file with Great Expectations' SQL path.
+
+Every metric is computed inside DuckDB (the file is opened READ_ONLY); nothing loads a table
+into Python. GX checks uniqueness with a window function that costs ~3x a plain ``count(distinct)``
+at 10M rows, so uniqueness is first checked through the distinct-count proportion (bundled with
+the other aggregates); only a column that fails is checked again the slow way, to report how
+many rows are duplicated and a sample of the duplicated keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datamesh.audit import gx_duckdb
+from datamesh.audit.expectation_files import ExpectationFileError
+from datamesh.audit.suites import CRITICAL, WARNING, PlannedExpectation, SuitePlan
+from datamesh.errors import MeshError
+from datamesh.registry import write_json_atomic
+
+AS_OF_ENV = "MESH_AS_OF"
+RESULT_FORMAT = "BASIC"  # counts, percents and up to 20 unexpected values; no index queries
+UNIQUE = "expect_column_values_to_be_unique"
+UNIQUE_GATE = "expect_column_proportion_of_unique_values_to_be_between"
+META_KEY = "mesh_key"
+# GX contexts and engines are not meant to be shared across threads; builds audit in threads.
+_GX_LOCK = threading.Lock()
+# GX warns once per type check that duckdb has no dialect module; the SQLAlchemy names it falls
+# back to are exactly what suites.SQLALCHEMY_TYPES maps to, so the warning is noise.
+logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)
+
+
+class MissingTableError(MeshError):
+    """A model version's table is not in the DuckDB file being validated."""
+
+
+@dataclass
+class ExpectationOutcome:
+    key: str
+    type: str
+    kwargs: dict[str, Any]
+    severity: str
+    source: str
+    success: bool
+    observed_value: Any = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    unexpected_sample: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+    def describe(self) -> str:
+        """One line for a terminal or a build report: what failed and how badly."""
+        column = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        what = f"{self.type}({column})" if column else self.type
+        if self.error:
+            return f"{what}: error: {self.error}"
+        if self.unexpected_count is not None:
+            sample = ", ".join(str(v) for v in self.unexpected_sample[:5])
+            return f"{what}: {self.unexpected_count} unexpected rows" + (
+                f" (e.g. {sample})" if sample else ""
+            )
+        bounds = [f"{k}={self.kwargs[k]}" for k in ("min_value", "max_value") if k in self.kwargs]
+        expected = f" (expected {', '.join(bounds)})" if bounds else ""
+        return f"{what}: observed {self.observed_value}{expected}"
+
+
+@dataclass
+class ModelValidation:
+    """The outcome of one model version's suite on one file."""
+
+    plan: SuitePlan
+    target: str  # staging | published
+    database_file: str
+    validated_at: str
+    seconds: float
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def critical_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == CRITICAL]
+
+    @property
+    def failed_warnings(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == WARNING]
+
+    @property
+    def success(self) -> bool:
+        return not self.critical_failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unique_id": self.plan.unique_id,
+            "domain": self.plan.domain,
+            "model": self.plan.model,
+            "version": self.plan.version,
+            "relation": f"{self.plan.schema}.{self.plan.identifier}",
+            "target": self.target,
+            "database_file": self.database_file,
+            "validated_at": self.validated_at,
+            "seconds": round(self.seconds, 3),
+            "success": self.success,
+            "critical_failures": len(self.critical_failures),
+            "warnings": len(self.failed_warnings),
+            "evaluated": len(self.outcomes),
+            "expectations": [asdict(o) for o in self.outcomes],
+        }
+
+
+def resolve_as_of(value: str | None = None) -> datetime:
+    """The time freshness limits count back from: given, else ``$MESH_AS_OF``, else now (UTC)."""
+    text = value or os.environ.get(AS_OF_ENV)
+    if not text:
+        return datetime.now(UTC).replace(tzinfo=None)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise MeshError(f"as-of {text!r} is not an ISO date or timestamp (YYYY-MM-DD)") from None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def check_tables(database_file: Path, plans: list[SuitePlan]) -> None:
+    """Every planned relation exists in the file; otherwise an error naming file and model."""
+    if not database_file.is_file():
+        raise MissingTableError(f"{database_file}: database file not found")
+    with duckdb.connect(str(database_file), read_only=True) as conn:
+        found = set(
+            conn.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        )
+    for plan in plans:
+        if (plan.schema, plan.identifier) not in found:
+            raise MissingTableError(
+                f"{database_file}: table {plan.schema}.{plan.identifier} of {plan.unique_id} "
+                "not found"
+            )
+
+
+def _gx_expectation(planned: PlannedExpectation) -> Any:
+    """The GX expectation that runs first for a planned one (uniqueness goes through the gate)."""
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    type_, kwargs = planned.type, dict(planned.kwargs)
+    if type_ == UNIQUE:
+        type_, kwargs = UNIQUE_GATE, {"column": kwargs["column"], "min_value": 1.0}
+    try:
+        config = ExpectationConfiguration(type=type_, kwargs=kwargs, meta={META_KEY: planned.key})
+        return config.to_domain_obj()
+    except Exception as exc:  # GX raises several types for an unknown type or bad kwargs
+        detail = " ".join(str(exc).split())[:300]
+        raise ExpectationFileError(f"{planned.source}: not a valid expectation: {detail}") from exc
+
+
+def build_gx_suite(plan: SuitePlan) -> Any:
+    """A GX ExpectationSuite for the plan; malformed entries raise naming file and entry."""
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(name=plan.name)
+    for planned in plan.expectations:
+        suite.add_expectation(_gx_expectation(planned))
+    return suite
+
+
+def _error_of(exception_info: Any) -> str | None:
+    if not isinstance(exception_info, dict):
+        return None
+    if exception_info.get("raised_exception"):
+        return str(exception_info.get("exception_message"))
+    for value in exception_info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _outcome(planned: PlannedExpectation, result: Any) -> ExpectationOutcome:
+    details = result.result or {}
+    error = _error_of(result.exception_info)
+    return ExpectationOutcome(
+        key=planned.key,
+        type=planned.type,
+        kwargs=planned.kwargs,
+        severity=planned.severity,
+        source=planned.source,
+        success=bool(result.success) and error is None,
+        observed_value=details.get("observed_value"),
+        unexpected_count=details.get("unexpected_count"),
+        unexpected_percent=details.get("unexpected_percent"),
+        unexpected_sample=list(details.get("partial_unexpected_list") or [])[:20],
+        error=error,
+    )
+
+
+def _unique_details(batch: Any, outcome: ExpectationOutcome) -> None:
+    """Second pass for a failed uniqueness gate: duplicated rows and a sample of keys."""
+    import great_expectations.expectations as gxe
+
+    result = batch.validate(
+        gxe.ExpectColumnValuesToBeUnique(column=outcome.kwargs["column"]),
+        result_format=RESULT_FORMAT,
+    )
+    details = result.result or {}
+    outcome.unexpected_count = details.get("unexpected_count")
+    outcome.unexpected_percent = details.get("unexpected_percent")
+    outcome.unexpected_sample = sorted(set(details.get("partial_unexpected_list") or []), key=str)
+    outcome.error = outcome.error or _error_of(result.exception_info)
+
+
+def _close(datasource: Any) -> None:
+    """Release GX's persisted DuckDB connection so the file can be opened read-write again."""
+    engine = getattr(datasource, "_execution_engine", None)
+    if engine is not None:
+        connection = getattr(engine, "_connection", None)
+        if connection is not None:
+            connection.close()
+            engine._connection = None
+        engine.engine.dispose()
+    inspector_engine = getattr(datasource, "_engine", None)  # used to check tables exist
+    if inspector_engine is not None:
+        inspector_engine.dispose()
+
+
+def validate_database(
+    database_file: Path,
+    plans: list[SuitePlan],
+    *,
+    target: str,
+    context: Any,
+) -> list[ModelValidation]:
+    """Run each plan's suite on its table in ``database_file`` (opened READ_ONLY)."""
+
+    gx_duckdb.apply()
+    suites = [build_gx_suite(plan) for plan in plans]  # malformed entries fail before any query
+    check_tables(database_file, plans)
+    validations: list[ModelValidation] = []
+    with _GX_LOCK:
+        name = f"{target}-{database_file.stem}"
+        datasource = context.data_sources.add_sql(
+            name=name,
+            connection_string=f"duckdb:///{database_file}",
+            kwargs={"connect_args": {"read_only": True}},
+        )
+        try:
+            for plan, suite in zip(plans, suites, strict=True):
+                validations.append(
+                    _run_one(context, datasource, plan, suite, target, database_file)
+                )
+        finally:
+            _close(datasource)
+            context.data_sources.delete(name)
+    return validations
+
+
+def _run_one(
+    context: Any, datasource: Any, plan: SuitePlan, suite: Any, target: str, database_file: Path
+) -> ModelValidation:
+    import great_expectations as gx
+
+    started = time.perf_counter()
+    validated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    asset = datasource.add_table_asset(
+        # GX deprecates schema_name; DuckDB's default schema needs none
+        name=plan.name, table_name=plan.identifier,
+        schema_name=None if plan.schema == "main" else plan.schema,
+    )  # fmt: skip
+    batch_definition = asset.add_batch_definition_whole_table(name="whole_table")
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{target}-{plan.name}", data=batch_definition, suite=suite)
+    )
+    result = definition.run(result_format=RESULT_FORMAT)
+    by_key = {r.expectation_config.meta.get(META_KEY): r for r in result.results}
+    outcomes = [_outcome(p, by_key[p.key]) for p in plan.expectations]
+    failed_unique = [o for o in outcomes if o.type == UNIQUE and not o.success and not o.error]
+    if failed_unique:
+        batch = batch_definition.get_batch()
+        for outcome in failed_unique:
+            _unique_details(batch, outcome)
+    return ModelValidation(
+        plan, target, str(database_file), validated_at, time.perf_counter() - started, outcomes
+    )
+
+
+def result_path(reports_dir: Path, plan: SuitePlan) -> Path:
+    return reports_dir / "validation" / plan.domain / f"{plan.file_stem}.json"
+
+
+def write_results(reports_dir: Path, validations: list[ModelValidation]) -> list[Path]:
+    """One JSON per model version, and the summary the map reads (other models kept)."""
+    paths: list[Path] = []
+    for validation in validations:
+        path = result_path(reports_dir, validation.plan)
+        write_json_atomic(path, validation.to_json())
+        paths.append(path)
+    summary_path = reports_dir / "validation" / "summary.json"
+    entries: dict[str, dict[str, Any]] = {}
+    if summary_path.is_file():
+        import json
+
+        try:
+            previous = json.loads(summary_path.read_text(encoding="utf-8"))
+            entries = {m["unique_id"]: m for m in previous.get("models", [])}
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            entries = {}
+    for validation, path in zip(validations, paths, strict=True):
+        data = validation.to_json()
+        entries[validation.plan.unique_id] = {
+            key: data[key]
+            for key in ("unique_id", "domain", "model", "version", "success", "critical_failures",
+                        "warnings", "evaluated", "validated_at", "target")
+        } | {"result_file": str(path.relative_to(reports_dir))}  # fmt: skip
+    write_json_atomic(
+        summary_path,
+        {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "models": [entries[k] for k in sorted(entries)],
+        },
+    )
+    return paths

@@ -1,0 +1,179 @@
+"""Renderers of a check result: terminal text, JSON, a pull-request summary, JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from typing import IO
+
+from datamesh.check.findings import (
+    ERROR,
+    INFO,
+    SEVERITY_RANK,
+    WARNING,
+    BreakingChange,
+    CheckResult,
+    Finding,
+)
+
+COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m", "bold": "\033[1m"}
+RESET = "\033[0m"
+
+
+def use_colour(stream: IO[str]) -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org)."""
+    return hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_RANK[f.severity], f.domain, f.model or "", f.rule, str(f.version)),
+    )
+
+
+def _where(domain: str, model: str | None, version: object) -> str:
+    text = f"{domain}.{model}" if model else domain
+    return text + (f" v{version}" if version is not None else "")
+
+
+def _consumer_list(change: BreakingChange) -> str:
+    return ", ".join(
+        f"{c.domain}.{c.model}" + (f" (reads v{c.version})" if c.version is not None else "")
+        for c in change.consumers
+    )
+
+
+def _headline(result: CheckResult) -> str:
+    counts = result.summary()
+    text = f"{counts[ERROR]} error(s), {counts[WARNING]} warning(s), {counts[INFO]} info"
+    return text + (f" (baseline {result.baseline})" if result.baseline else "")
+
+
+def render_text(result: CheckResult, colour: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"{COLOURS[style]}{text}{RESET}" if colour else text
+
+    lines: list[str] = []
+    for f in _sorted(result.findings):
+        lines.append(
+            f"{paint(f.severity.upper().ljust(7), f.severity)} {f.rule}  "
+            f"{_where(f.domain, f.model, f.version)}  {f.file or ''}".rstrip()
+        )
+        lines.append(f"        {f.message}")
+    if result.baseline:
+        if result.breaking_changes:
+            lines.append(paint(f"Breaking changes against {result.baseline}:", "bold"))
+        for change in sorted(result.breaking_changes, key=lambda c: not c.breaking):
+            status = "BREAKING" if change.breaking else "UNREAD"
+            lines.append(
+                f"{paint(status.ljust(8), change.severity)} {change.kind}  {change.message}"
+            )
+            if change.breaking:
+                lines.append(f"        breaks: {_consumer_list(change)}")
+            else:
+                lines.append("        nobody reads this version: reported, does not fail")
+    for finding, waiver in result.waived:
+        lines.append(
+            f"waived  {finding.rule}  {_where(finding.domain, finding.model, None)}: "
+            f"{waiver.reason}"
+        )
+    if result.left_out:
+        lines.append(
+            "not checked (failed to parse, or downstream of a domain that did): "
+            + ", ".join(result.left_out)
+        )
+    status = "failed" if result.exit_code else "passed"
+    lines.append(paint(f"mesh check {status}: {_headline(result)}", "bold"))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: CheckResult) -> str:
+    return json.dumps(result.to_json(), indent=2, default=str) + "\n"
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: CheckResult) -> str:
+    """The summary a reviewer reads on a pull request."""
+    mark = "❌" if result.exit_code else "✅"
+    lines = [f"## {mark} mesh check: {_headline(result)}", ""]
+    if result.findings:
+        lines += [
+            "### Findings",
+            "",
+            "| Severity | Rule | Model | File | Message |",
+            "|---|---|---|---|---|",
+        ]
+        for f in _sorted(result.findings):
+            lines.append(
+                f"| {f.severity} | `{f.rule}` | {_cell(_where(f.domain, f.model, f.version))} "
+                f"| `{_cell(f.file)}` | {_cell(f.message)} |"
+            )
+        lines.append("")
+    if result.baseline:
+        lines += ["### Breaking changes against `" + _cell(result.baseline) + "`", ""]
+        if not result.breaking_changes:
+            lines += ["No breaking changes.", ""]
+        else:
+            lines += [
+                "| Breaking | Change | Model | Column | Before → After | Consumers broken |",
+                "|---|---|---|---|---|---|",
+            ]
+            for c in sorted(result.breaking_changes, key=lambda c: not c.breaking):
+                consumers = _consumer_list(c) if c.breaking else "nobody reads this version"
+                lines.append(
+                    f"| {'yes' if c.breaking else 'no'} | `{c.kind}` "
+                    f"| {_cell(_where(c.domain, c.model, c.version))} | {_cell(c.column)} "
+                    f"| {_cell(c.before)} → {_cell(c.after)} | {_cell(consumers)} |"
+                )
+            lines.append("")
+    if result.waived:
+        lines += ["### Waived", "", "| Rule | Model | Reason |", "|---|---|---|"]
+        for f, w in result.waived:
+            lines.append(f"| `{f.rule}` | {f.domain}.{f.model} | {_cell(w.reason)} |")
+        lines.append("")
+    if result.left_out:
+        lines += [f"Not checked (did not parse): {', '.join(result.left_out)}", ""]
+    return "\n".join(lines)
+
+
+def _case(suite: ET.Element, classname: str, name: str, severity: str, text: str) -> None:
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    if severity == ERROR:
+        ET.SubElement(case, "failure", message=text.splitlines()[0], type=classname).text = text
+    elif text:
+        ET.SubElement(case, "system-out").text = f"{severity}: {text}"
+
+
+def render_junit(result: CheckResult, rule_ids: list[str]) -> str:
+    """One test case per finding (errors fail), a passing case per clean rule, one per change."""
+    root = ET.Element("testsuites", name="mesh check")
+    rules = ET.SubElement(root, "testsuite", name="mesh check: governance")
+    fired = set()
+    for f in _sorted(result.findings):
+        fired.add(f.rule)
+        name = f"{_where(f.domain, f.model, f.version)}"
+        _case(rules, f.rule, name, f.severity, f"{f.message}\nfile: {f.file}\n{f.explanation}")
+    for rule in rule_ids:
+        if rule not in fired:
+            _case(rules, rule, "all models", INFO, "")
+    changes = ET.SubElement(root, "testsuite", name="mesh check: breaking changes")
+    for c in result.breaking_changes:
+        text = c.message + (
+            f"\nbreaks: {_consumer_list(c)}" if c.breaking else "\nnobody reads this version"
+        )
+        _case(changes, c.kind, _where(c.domain, c.model, c.version), c.severity, text)
+    if not result.breaking_changes:
+        _case(changes, "breaking-changes", f"against {result.baseline or 'no baseline'}", INFO, "")
+    for suite in (rules, changes):
+        cases = suite.findall("testcase")
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+        suite.set("errors", "0")
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

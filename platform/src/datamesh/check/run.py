@@ -1,0 +1,87 @@
+"""One check: parse the working tree, run the rules, diff against the baseline, keep a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from datamesh.check.baseline import baseline_manifest
+from datamesh.check.breaking import breaking_changes
+from datamesh.check.config import CheckConfig
+from datamesh.check.current import current_mesh
+from datamesh.check.findings import CheckResult
+from datamesh.check.rules import RuleContext, apply_config, explicit_latest_versions, run_rules
+from datamesh.discover.graph import DomainGraph
+from datamesh.discover.projects import discover_domains
+from datamesh.discover.select import select_domains
+from datamesh.registry import write_json_atomic
+from datamesh.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    baseline: str | None = None
+    config: CheckConfig = CheckConfig()
+    today: date | None = None
+    select: list[str] | None = None
+    exclude: list[str] | None = None
+
+
+def report_dir(warehouse: Warehouse) -> Path:
+    return warehouse.reports_dir / "check"
+
+
+def repo_base(root: Path) -> Path:
+    """Files are shown relative to the git repo holding the mesh, else to the mesh root."""
+    for folder in (root.resolve(), *root.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return root.resolve()
+
+
+def _still_defined(graph: DomainGraph):
+    def still_defined(domain: str, model: dict[str, Any]) -> bool:
+        found = graph.domains.get(domain)
+        return bool(found and model.get("sql_file") and (found.path / model["sql_file"]).is_file())
+
+    return still_defined
+
+
+def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckResult:
+    """Findings and breaking changes for the mesh under ``root``; writes latest.json."""
+    base = repo_base(root)
+    graph = DomainGraph.from_domains(discover_domains(root))
+    current = current_mesh(root, warehouse, report_dir(warehouse) / "current_manifest.json", base)
+    ctx = RuleContext(
+        current.manifest,
+        options.today or date.today(),
+        explicit_latest_versions(current.manifest),
+        base,
+    )
+    findings, waived = apply_config([*current.findings, *run_rules(ctx)], options.config)
+    if current.left_out:  # who reads a model is unknown while a domain is left out
+        findings = [f for f in findings if f.rule != "unused-public-model"]
+    changes = []
+    if options.baseline:
+        baseline = baseline_manifest(options.baseline, root, warehouse)
+        changes = breaking_changes(
+            baseline, current.manifest, still_defined=_still_defined(graph),
+            locate=ctx.file, skip_domains=current.left_out,
+        )  # fmt: skip
+    if options.select or options.exclude:
+        chosen = set(select_domains(graph, options.select, options.exclude))
+        findings = [f for f in findings if f.domain in chosen]
+        changes = [c for c in changes if c.domain in chosen]
+        waived = [(f, w) for f, w in waived if f.domain in chosen]
+    result = CheckResult(
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        baseline=options.baseline,
+        findings=findings,
+        breaking_changes=changes,
+        waived=waived,
+        left_out=sorted(current.left_out),
+    )
+    write_json_atomic(report_dir(warehouse) / "latest.json", result.to_json())
+    return result

@@ -1,0 +1,74 @@
+"""The GX/DuckDB compatibility fix, against real Great Expectations and DuckDB.
+
+``test_fix_makes_metrics_come_back`` fails if the fix stops working;
+``test_unpatched_gx_still_needs_the_fix`` fails once GX itself handles DuckDB (drop the fix then).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PROBE = """
+import json, sys
+import great_expectations as gx, great_expectations.expectations as gxe
+if sys.argv[2] == "patched":
+    from datamesh.audit import gx_duckdb
+    gx_duckdb.apply()
+context = gx.get_context(mode="ephemeral")
+source = context.data_sources.add_sql("d", connection_string="duckdb:///" + sys.argv[1])
+asset = source.add_table_asset("t", table_name="t")
+batch = asset.add_batch_definition_whole_table("w").get_batch()
+result = batch.validate(gxe.ExpectColumnValuesToNotBeNull(column="v"), result_format="BASIC")
+print(json.dumps({"success": result.success, "result": result.result}))
+"""
+
+
+@pytest.fixture()
+def small_db(tmp_path: Path) -> Path:
+    path = tmp_path / "small.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("create table t as select i, case when i % 4 = 0 then null else i end v "
+                     "from range(100) r(i)")  # fmt: skip
+    return path
+
+
+def probe(database: Path, mode: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(database), mode],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_fix_makes_metrics_come_back(small_db: Path) -> None:
+    outcome = probe(small_db, "patched")
+    assert outcome["result"]["element_count"] == 100
+    assert outcome["result"]["unexpected_count"] == 25
+    assert outcome["success"] is False
+
+
+def test_unpatched_gx_still_needs_the_fix(small_db: Path) -> None:
+    outcome = probe(small_db, "unpatched")
+    assert outcome["result"] == {} and outcome["success"] is False
+
+
+def test_validation_releases_the_file(small_db: Path, tmp_path: Path) -> None:
+    from datamesh.audit.data_docs import make_context
+    from datamesh.audit.suites import plan_suite
+    from datamesh.audit.validate import validate_database
+
+    model = {"unique_id": "model.x.t", "name": "t", "version": None, "schema": "main",
+             "identifier": "t", "columns": [], "constraints": [], "data_tests": []}  # fmt: skip
+    plan = plan_suite("x", model, [], __import__("datetime").datetime(2026, 1, 1))
+    [result] = validate_database(small_db, [plan], target="staging", context=make_context(None))
+    assert result.success and result.outcomes[0].observed_value == 100
+    with duckdb.connect(str(small_db)) as conn:  # read-write: GX's read-only handle is closed
+        conn.execute("insert into t values (100, 100)")

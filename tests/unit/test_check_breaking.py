@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from check_fakes import column, edge, manifest, model, things
+
+from datamesh.check.breaking import breaking_changes
+
+
+def v(m: dict, version: int) -> dict:
+    return next(x for x in m["domains"][0]["models"] if x["version"] == version)
+
+
+def summary(changes) -> list[tuple]:
+    return [
+        (c.kind, c.model, c.version, c.column, c.breaking,
+         [(r.domain, r.model, r.version) for r in c.consumers])
+        for c in changes
+    ]  # fmt: skip
+
+
+def test_same_manifest_has_no_changes():
+    assert breaking_changes(things(), things()) == []
+
+
+def test_new_version_beside_the_old_one_is_not_breaking():
+    current = things()
+    current["domains"][0]["models"].append(model("alpha", "things", 3, 3))
+    for record in current["domains"][0]["models"]:
+        record["latest_version"] = 3
+    assert breaking_changes(things(), current) == []
+
+
+def test_removed_column_breaks_only_readers_of_that_version():
+    current = things()
+    v(current, 2)["columns"] = [c for c in v(current, 2)["columns"] if c["name"] != "score"]
+    assert summary(breaking_changes(things(), current)) == [
+        ("column-removed", "things", 2, "score", True, [("beta", "summary", 2)])
+    ]
+
+
+def test_renamed_column_and_changed_type():
+    current = things()
+    v(current, 1)["columns"][1] = column("name", "varchar")
+    v(current, 2)["columns"][0] = column("id", "bigint", "not_null")
+    changes = breaking_changes(things(), current)
+    assert summary(changes) == [
+        ("column-renamed", "things", 1, "label", True, [("beta", "legacy", 1)]),
+        ("column-type-changed", "things", 2, "id", True, [("beta", "summary", 2)]),
+    ]
+    assert (changes[0].before, changes[0].after) == ("label", "name")
+    assert (changes[1].before, changes[1].after) == ("integer", "bigint")
+
+
+def test_type_aliases_are_not_changes():
+    current = things()
+    v(current, 1)["columns"][0] = column("id", "INT", "not_null")
+    v(current, 1)["columns"][1] = column("label", "text")
+    assert breaking_changes(things(), current) == []
+
+
+def test_removed_constraint_and_unenforced_contract():
+    current = things()
+    v(current, 1)["columns"][0]["constraints"] = []
+    v(current, 2)["contract_enforced"] = False
+    assert summary(breaking_changes(things(), current)) == [
+        ("constraint-removed", "things", 1, "id", True, [("beta", "legacy", 1)]),
+        ("contract-unenforced", "things", 2, None, True, [("beta", "summary", 2)]),
+    ]
+
+
+def test_removed_version_and_removed_model():
+    current = things()
+    current["domains"][0]["models"] = [v(current, 2)]
+    assert summary(breaking_changes(things(), current)) == [
+        ("version-removed", "things", 1, None, True, [("beta", "legacy", 1)])
+    ]
+    current["domains"][0]["models"] = []
+    kinds = summary(breaking_changes(things(), current))
+    assert [k[:3] for k in kinds] == [
+        ("model-removed", "things", 1),
+        ("model-removed", "things", 2),
+    ]
+
+
+def test_access_narrowed_when_the_model_is_still_defined():
+    current = things()
+    current["domains"][0]["models"] = []
+    changes = breaking_changes(things(), current, still_defined=lambda d, m: True)
+    assert {c.kind for c in changes} == {"access-narrowed"}
+    assert [c.consumers[0].model for c in changes] == ["legacy", "summary"]
+
+
+def test_change_nobody_reads_is_reported_but_not_breaking():
+    baseline = things()
+    baseline["edges"] = baseline["edges"][1:]  # nobody reads v1
+    current = things()
+    v(current, 1)["columns"] = v(current, 1)["columns"][:1]
+    (change,) = breaking_changes(baseline, current)
+    assert change.kind == "column-removed" and not change.breaking
+    assert change.severity == "warning"
+
+
+def test_latest_version_moved_back_breaks_unpinned_readers_only():
+    baseline = things()
+    baseline["edges"].append(edge("beta.fresh", "alpha.things", 2, pinned=False))
+    current = things()
+    for record in current["domains"][0]["models"]:
+        record["latest_version"] = 1
+    assert summary(breaking_changes(baseline, current)) == [
+        ("latest-version-moved-back", "things", 1, None, True, [("beta", "fresh", 2)])
+    ]
+
+
+def test_unversioned_contracted_model_gets_the_same_gate_and_exposures_count():
+    baseline = manifest([model("alpha", "orders")], [edge("beta.report", "alpha.orders")])
+    baseline["domains"][0]["exposures"] = [{"name": "board", "depends_on": ["model.alpha.orders"]}]
+    current = manifest([model("alpha", "orders", columns=[column("id", "integer", "not_null")])])
+    assert summary(breaking_changes(baseline, current)) == [
+        ("column-removed", "orders", None, "label", True,
+         [("alpha", "exposure:board", None), ("beta", "report", None)]),
+    ]  # fmt: skip
+
+
+def test_model_that_becomes_versioned_is_compared_with_its_latest():
+    baseline = manifest([model("alpha", "orders")], [edge("beta.report", "alpha.orders")])
+    current = manifest([model("alpha", "orders", 1, 2), model("alpha", "orders", 2, 2)])
+    assert breaking_changes(baseline, current) == []
+
+
+def test_domains_that_did_not_parse_are_skipped():
+    current = things()
+    current["domains"][0]["models"] = []
+    assert breaking_changes(things(), current, skip_domains=frozenset({"alpha"})) == []
