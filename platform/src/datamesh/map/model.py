@@ -11,12 +11,15 @@ import re
 from typing import Any
 
 NOT_RUN = "not run yet"
-HEALTH_ORDER = ("failing", "warning", "healthy", "unknown")
+# Past this many domains a model-level drawing is unreadable: draw domains only.
+MAX_MODEL_LEVEL_DOMAINS = 30
+# Worst first: a domain shows the worst level any of its signals reaches.
+HEALTH_ORDER = ("failing", "warning", "unknown", "healthy")
 
 
 def version_label(version: Any) -> str:
-    """``v2`` for a versioned model, ``latest`` for an unversioned one."""
-    return "latest" if version in (None, "") else f"v{version}"
+    """``v2`` for a versioned model, ``unversioned`` for a model with a single, unnamed one."""
+    return "unversioned" if version in (None, "") else f"v{version}"
 
 
 def date_only(value: str | None) -> str | None:
@@ -247,20 +250,21 @@ def _domain_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _model_edges(
     edges: list[dict[str, Any]], public: set[str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Model-level edges, and the consumer models that are not themselves public."""
+    """Model-level edges, and the models at their ends that are not public (consumers' own)."""
     internal: dict[str, dict[str, Any]] = {}
     drawn: list[dict[str, Any]] = []
     for edge in edges:
         producer, consumer = edge["producer"], edge["consumer"]
         source = model_key(producer["domain"], producer["model"])
         target = model_key(consumer["domain"], consumer["model"])
-        if target not in public and target not in internal:
-            internal[target] = {
-                "key": target,
-                "id": safe_id("c", consumer["domain"], consumer["model"]),
-                "domain": consumer["domain"],
-                "name": consumer["model"],
-            }
+        for key, end in ((source, producer), (target, consumer)):
+            if key not in public and key not in internal:
+                internal[key] = {
+                    "key": key,
+                    "id": safe_id("c", end["domain"], end["model"]),
+                    "domain": end["domain"],
+                    "name": end["model"],
+                }
         drawn.append(
             {
                 "source": source,
@@ -322,12 +326,16 @@ def build_map_view(
         "manifest_generated_at": manifest.get("generated_at"),
         "build_order": manifest.get("build_order") or [],
         "sources": {
-            "check": {**_source(check, "reports/check/latest.json"),
-                      "summary": (check or {}).get("summary"),
-                      "baseline": (check or {}).get("baseline")},
+            "check": {
+                **_source(check, "reports/check/latest.json"),
+                "summary": (check or {}).get("summary"),
+                "baseline": (check or {}).get("baseline"),
+            },
             "validation": _source(validation, "reports/validation/summary.json"),
-            "build": {**_source(last_run, "reports/last_run.json"),
-                      "status": "not run yet" if last_run is None else last_run.get("status")},
+            "build": {
+                **_source(last_run, "reports/last_run.json"),
+                "status": "not run yet" if last_run is None else last_run.get("status"),
+            },
         },  # fmt: skip
         "domains": domains,
         "models": models,

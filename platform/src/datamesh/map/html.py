@@ -1,0 +1,68 @@
+"""``index.html``: the mesh catalog in one self-contained file.
+
+The page is a template plus CSS and JavaScript written for it (``map/assets/``), the view model
+embedded as JSON and the Graphviz drawings inlined as SVG ``<template>``s. A Content Security
+Policy forbids every request, so the file reads the same offline, from a CI artifact or a mail.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from importlib.resources import files
+from typing import Any
+
+from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
+
+
+def _asset(name: str) -> str:
+    return files("datamesh.map").joinpath(f"assets/{name}").read_text("utf-8")
+
+
+def embed_json(payload: Any) -> str:
+    """JSON that cannot end its ``<script>`` element early, whatever the strings hold."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def inline_svg(document: str) -> str:
+    """An SVG document from ``dot`` without its XML prolog, ready to sit inside HTML."""
+    start = document.find("<svg")
+    return document[start:].strip() if start >= 0 else ""
+
+
+def map_note(view: dict[str, Any], has_svg: bool) -> str:
+    if not has_svg:
+        return "Graphviz (dot) was not installed when this page was written: no drawing."
+    count = len(view["domains"])
+    if count > MAX_MODEL_LEVEL_DOMAINS:
+        return (
+            f"{count} domains: the map opens on domains only. Click a domain (map or list) to "
+            "expand it: its models, what they read and who reads them."
+        )
+    return (
+        "Clusters are domains, boxes public models with their versions, dashed boxes the "
+        "consumers' own models. Arrows carry the version read; red dashed ones a deprecated one."
+    )
+
+
+def render_page(view: dict[str, Any], svgs: dict[str, str]) -> str:
+    """The page; ``svgs`` maps a template id (``svg-overview``, ``svg-all``,
+    ``svg-focus-<domain id>``) to an SVG document, and may be empty."""
+    templates = "\n".join(
+        f'<template id="{escape(name)}">{inline_svg(svg)}</template>' for name, svg in svgs.items()
+    )
+    data = {**view, "map_note": map_note(view, bool(svgs))}
+    title = f"Mesh map · {len(view['domains'])} domains"
+    replacements = {
+        "__TITLE__": escape(title),
+        "__CSS__": _asset("map.css"),
+        "__TEMPLATES__": templates,
+        "__DATA__": embed_json(data),
+        "__JS__": _asset("map.js"),
+    }
+    page = _asset("page.html")
+    for marker in ("__TITLE__", "__CSS__", "__TEMPLATES__", "__DATA__", "__JS__"):
+        head, sep, tail = page.partition(marker)
+        page = head + replacements[marker] + tail
+    return page

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages the map stage and its browser tests need, only those missing:
+# graphviz (`dot`, for the DOT -> SVG map), chromium (headless page tests), a font for both.
+# Idempotent: a second run installs nothing and makes no network request.
+set -euo pipefail
+
+wanted=(graphviz chromium fonts-dejavu-core)
+missing=()
+for package in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "system deps: all present (${wanted[*]})"
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+echo "system deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+command -v dot >/dev/null && command -v chromium >/dev/null
+echo "system deps: installed ${missing[*]}"

@@ -1,0 +1,340 @@
+"""A synthetic mesh of N domains, for readability tests of the map and for benchmarks.
+
+``generate_manifest`` returns a mesh manifest (valid against the schema) without running dbt;
+``generate_reports`` adds check, validation and build reports in the shapes the stages write;
+``write_projects`` writes real (tiny) dbt projects when a test needs dbt to parse the mesh.
+
+    python scripts/synthetic_mesh.py --domains 120 --models 3 --warehouse /tmp/wh
+    python scripts/synthetic_mesh.py --domains 6 --models 2 --projects /tmp/synthetic_domains
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+AREAS = [
+    "customers", "catalog", "sales", "finance", "marketing", "logistics", "inventory", "pricing",
+    "payments", "support", "hr", "payroll", "procurement", "returns", "loyalty", "fraud",
+    "shipping", "web", "mobile", "search", "ads", "crm", "billing", "tax", "legal", "risk",
+    "supply", "stores", "forecast", "content",
+]  # fmt: skip
+ENTITIES = [
+    "orders", "customers", "products", "invoices", "payments", "sessions", "events", "stock",
+    "prices", "tickets", "campaigns", "accounts", "shipments", "refunds", "employees", "vendors",
+]  # fmt: skip
+COLUMN_TYPES = ["integer", "bigint", "double", "varchar", "date", "timestamp", "boolean"]
+TEAMS = ["Core data", "Growth", "Ops analytics", "Finance analytics", "Platform", "Commerce"]
+
+
+def domain_names(count: int) -> list[str]:
+    """Readable, unique names: ``sales``, ..., then ``sales_2``, ..."""
+    return [
+        AREAS[i % len(AREAS)] + (f"_{i // len(AREAS) + 1}" if i >= len(AREAS) else "")
+        for i in range(count)
+    ]
+
+
+def _owner(team: str) -> dict[str, str]:
+    return {"name": team, "email": team.lower().replace(" ", ".") + "@example.com"}
+
+
+def _columns(rng: random.Random, entity: str) -> list[dict[str, Any]]:
+    key = entity.rstrip("s") + "_id"
+    columns = [
+        {"name": key, "data_type": "integer", "description": f"Key of one {entity[:-1]}.",
+         "constraints": ["not_null", "primary_key"]},
+    ]  # fmt: skip
+    for index in range(rng.randint(2, 6)):
+        kind = rng.choice(COLUMN_TYPES)
+        columns.append(
+            {"name": f"{entity[:-1]}_{kind}_{index}", "data_type": kind,
+             "description": f"A {kind} attribute.", "constraints": []}
+        )  # fmt: skip
+    return columns
+
+
+def _model_records(
+    rng: random.Random, domain: str, entity: str, owner: dict[str, str], group: str
+) -> list[dict[str, Any]]:
+    """One record per version: a third of the models have a deprecated v1 and a latest v2."""
+    name = f"{domain}_{entity}" if rng.random() < 0.3 else entity
+    columns = _columns(rng, entity)
+    versions: list[int | None] = [1, 2] if rng.random() < 0.35 else [None]
+    latest = versions[-1]
+    records = []
+    for version in versions:
+        suffix = f".v{version}" if version is not None else ""
+        identifier = f"{name}_v{version}" if version is not None else name
+        deprecated = version is not None and version != latest
+        records.append(
+            {
+                "unique_id": f"model.{domain}.{name}{suffix}",
+                "name": name,
+                "version": version,
+                "latest_version": latest,
+                "is_latest": version == latest,
+                "deprecation_date": "2027-06-30T00:00:00+00:00" if deprecated else None,
+                "access": "public",
+                "materialized": "table",
+                "database": domain,
+                "schema": "main",
+                "identifier": identifier,
+                "relation_name": f'"{domain}"."main"."{identifier}"',
+                "description": f"{entity.capitalize()} as the {domain} domain publishes them.",
+                "group": group,
+                "owner": owner,
+                "contract_enforced": rng.random() < 0.9,
+                "columns": columns[:-1] if deprecated and len(columns) > 2 else columns,
+                "constraints": [],
+                "data_tests": [
+                    {
+                        "type": "unique",
+                        "column": columns[0]["name"],
+                        "kwargs": {},
+                        "severity": "error",
+                    },
+                ],  # fmt: skip
+                "sql_file": f"models/{identifier}.sql",
+                "yaml_file": f"models/{name}.yml",
+            }
+        )
+    return records
+
+
+def generate_manifest(domains: int, models_per_domain: int, seed: int) -> dict[str, Any]:
+    """A mesh manifest of ``domains`` domains in build order, each reading 0-3 earlier ones."""
+    rng = random.Random(seed)
+    names = domain_names(domains)
+    records: dict[str, list[dict[str, Any]]] = {}
+    upstreams: dict[str, list[str]] = {}
+    owners: dict[str, dict[str, str]] = {}
+    for index, name in enumerate(names):
+        team = f"{rng.choice(TEAMS)} {index % 7 + 1}" if domains > 10 else f"Team {name}"
+        owners[name] = _owner(team)
+        group = f"team_{name}"
+        entities = rng.sample(ENTITIES, min(models_per_domain, len(ENTITIES)))
+        records[name] = [
+            r for e in entities for r in _model_records(rng, name, e, owners[name], group)
+        ]
+        earlier = names[:index]
+        upstreams[name] = sorted(rng.sample(earlier, rng.randint(0, min(3, len(earlier)))))
+    edges = []
+    for name in names:
+        own_public = sorted({r["name"] for r in records[name]})
+        for upstream in upstreams[name]:
+            by_model: dict[str, list[dict[str, Any]]] = {}
+            for record in records[upstream]:
+                by_model.setdefault(record["name"], []).append(record)
+            for model in rng.sample(sorted(by_model), rng.randint(1, min(2, len(by_model)))):
+                versions = by_model[model]
+                read = versions[0] if len(versions) > 1 and rng.random() < 0.3 else versions[-1]
+                if own_public and rng.random() < 0.5:
+                    consumer_model = rng.choice(own_public)
+                    latest = [r for r in records[name] if r["name"] == consumer_model][-1]
+                    consumer_uid, consumer_version = latest["unique_id"], latest["version"]
+                else:
+                    consumer_model = f"int_{upstream}__{model}"
+                    consumer_uid, consumer_version = f"model.{name}.{consumer_model}", None
+                edges.append(
+                    {
+                        "consumer": {
+                            "domain": name, "model": consumer_model, "version": consumer_version,
+                            "unique_id": consumer_uid, "file": f"models/{consumer_model}.sql",
+                        },
+                        "producer": {
+                            "domain": upstream, "model": model, "version": read["version"],
+                            "unique_id": read["unique_id"],
+                            "latest_version": read["latest_version"],
+                            "deprecation_date": read["deprecation_date"],
+                        },
+                        "pinned": read["version"] is not None,
+                        "deprecated": read["deprecation_date"] is not None,
+                    }
+                )  # fmt: skip
+    downstreams: dict[str, list[str]] = {n: [] for n in names}
+    for name in names:
+        for upstream in upstreams[name]:
+            downstreams[upstream].append(name)
+    return {
+        "schema_version": 1,
+        "generated_at": datetime(2026, 11, 1, tzinfo=UTC).isoformat(timespec="seconds"),
+        "root": "/synthetic/domains",
+        "domains": [
+            {
+                "name": name,
+                "path": f"/synthetic/domains/{name}",
+                "description": f"Synthetic domain {name} ({len(records[name])} model versions).",
+                "owner": owners[name],
+                "groups": [{"name": f"team_{name}", "owner": owners[name]}],
+                "upstreams": upstreams[name],
+                "downstreams": downstreams[name],
+                "storage": f"domains/{name}.duckdb",
+                "models": records[name],
+                "exposures": [],
+            }
+            for name in names
+        ],
+        "edges": edges,
+        "build_order": names,
+    }
+
+
+def generate_reports(manifest: dict[str, Any], seed: int) -> dict[str, dict[str, Any]]:
+    """Check, validation and last-run reports with a few failures, in the stages' shapes."""
+    rng = random.Random(seed)
+    stamp = manifest["generated_at"]
+    findings, models, run_domains = [], [], []
+    for domain in manifest["domains"]:
+        name = domain["name"]
+        roll = rng.random()
+        status = "failed" if roll < 0.04 else "published" if roll < 0.6 else "unchanged"
+        run_domains.append(
+            {"domain": name, "status": status,
+             "reason": "dbt build failed" if status == "failed" else ""}
+        )  # fmt: skip
+        for record in domain["models"]:
+            if not record["contract_enforced"]:
+                findings.append(
+                    {
+                        "rule": "public-model-contract", "severity": "error",
+                        "message": f"{record['unique_id']}: public model without an enforced "
+                        "contract", "domain": name, "model": record["name"],
+                        "version": record["version"], "file": record["yaml_file"],
+                        "explanation": "Consumers rely on the column types of a public model.",
+                    }
+                )  # fmt: skip
+            success = rng.random() > 0.05
+            models.append(
+                {
+                    "unique_id": record["unique_id"], "domain": name, "model": record["name"],
+                    "version": record["version"], "success": success,
+                    "critical_failures": 0 if success else 1,
+                    "warnings": rng.choice([0, 0, 0, 1]), "evaluated": 6,
+                    "validated_at": stamp, "result_file": None, "target": "publish",
+                }
+            )  # fmt: skip
+    errors = sum(1 for f in findings if f["severity"] == "error")
+    return {
+        "check": {
+            "generated_at": stamp, "baseline": None,
+            "summary": {"error": errors, "warning": 0, "info": 0},
+            "findings": findings, "breaking_changes": [],
+        },
+        "validation": {"generated_at": stamp, "models": models},
+        "last_run": {
+            "run_id": "synthetic", "started_at": stamp, "seconds": 0.0, "status": "failed"
+            if any(d["status"] == "failed" for d in run_domains) else "success",
+            "domains": run_domains,
+        },
+    }  # fmt: skip
+
+
+def write_warehouse(warehouse: Path, manifest: dict[str, Any], reports: dict[str, Any]) -> None:
+    """Put the manifest and reports where ``mesh map`` reads them."""
+    targets = {
+        "check": warehouse / "reports" / "check" / "latest.json",
+        "validation": warehouse / "reports" / "validation" / "summary.json",
+        "last_run": warehouse / "reports" / "last_run.json",
+    }
+    (warehouse / "reports").mkdir(parents=True, exist_ok=True)
+    (warehouse / "mesh_manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
+    for key, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(reports[key], indent=1), "utf-8")
+
+
+PROFILE = """{name}:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{{{ env_var('MESH_WAREHOUSE', '../../warehouse') }}}}/dev/{name}.duckdb"
+      threads: 1
+      plugins:
+        - module: datamesh.resolve.attach
+    publish:
+      type: duckdb
+      path: "{{{{ env_var('MESH_PUBLISH_PATH') }}}}"
+      threads: 1
+      plugins:
+        - module: datamesh.resolve.attach
+"""
+
+
+def write_projects(root: Path, domains: int, models: int, seed: int = 0) -> list[Path]:
+    """Real dbt projects (no data needed): public contracted models; each domain reads one
+    model of each of its 0-2 upstreams. Returns the project folders in build order."""
+    rng = random.Random(seed)
+    names = domain_names(domains)
+    folders = []
+    for index, name in enumerate(names):
+        folder = root / name
+        (folder / "models").mkdir(parents=True, exist_ok=True)
+        upstreams = sorted(rng.sample(names[:index], rng.randint(0, min(2, index))))
+        (folder / "dbt_project.yml").write_text(
+            f'name: {name}\nprofile: {name}\nconfig-version: 2\nversion: "1.0.0"\n'
+            f'vars:\n  mesh:\n    description: "Synthetic domain {name}."\n'
+            f"models:\n  {name}:\n    +group: team_{name}\n    +materialized: table\n",
+            "utf-8",
+        )
+        (folder / "profiles.yml").write_text(PROFILE.format(name=name), "utf-8")
+        if upstreams:
+            (folder / "dependencies.yml").write_text(
+                "projects:\n" + "".join(f"  - name: {u}\n" for u in upstreams), "utf-8"
+            )
+        yml = [
+            "groups:",
+            f"  - name: team_{name}",
+            f"    owner: {{name: Team {name}, email: {name}@example.com}}",
+            "models:",
+        ]
+        for m in range(models):
+            model = f"{name}_entity_{m}"
+            (folder / "models" / f"{model}.sql").write_text(
+                f"select {m} as id, '{name}' as label\n", "utf-8"
+            )
+            yml += [
+                f"  - name: {model}",
+                "    access: public",
+                "    config: {contract: {enforced: true}}",
+                "    columns:",
+                "      - {name: id, data_type: integer, constraints: [{type: not_null}]}",
+                "      - {name: label, data_type: varchar}",
+            ]
+        for upstream in upstreams:
+            model = f"int_{upstream}"
+            (folder / "models" / f"{model}.sql").write_text(
+                f"select id from {{{{ ref('{upstream}', '{upstream}_entity_0') }}}}\n", "utf-8"
+            )
+        (folder / "models" / "_models.yml").write_text("\n".join(yml) + "\n", "utf-8")
+        folders.append(folder)
+    return folders
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", type=int, default=120)
+    parser.add_argument("--models", type=int, default=3, help="public models per domain")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warehouse", type=Path, help="write manifest + reports here")
+    parser.add_argument("--projects", type=Path, help="write real dbt projects here")
+    args = parser.parse_args(argv)
+    if args.projects:
+        folders = write_projects(args.projects, args.domains, args.models, args.seed)
+        print(f"wrote {len(folders)} dbt projects under {args.projects}")
+    if args.warehouse:
+        manifest = generate_manifest(args.domains, args.models, args.seed)
+        write_warehouse(args.warehouse, manifest, generate_reports(manifest, args.seed))
+        print(f"wrote a {args.domains}-domain manifest and reports under {args.warehouse}")
+    if not args.projects and not args.warehouse:
+        print(json.dumps(generate_manifest(args.domains, args.models, args.seed), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,345 @@
+"""The catalog page in a real headless Chromium: loads offline, shows every domain, clicks work.
+
+Chromium is driven over the DevTools protocol through ``--remote-debugging-pipe`` (NUL-framed
+JSON on file descriptors 3 and 4), so no websocket client library is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import importlib.util
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datamesh.map.command import write_map
+from datamesh.warehouse import Warehouse
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def _high_fd(fd: int) -> int:
+    """``fd`` moved to a number above 9."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
+
+
+class DevTools:
+    """One headless Chromium and one page, driven over the DevTools protocol pipe."""
+
+    def __init__(self, timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self.profile = tempfile.mkdtemp(prefix="map-chromium-")
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        # Chromium's ends must not sit on 3 or 4 already, or placing them there clashes.
+        to_chrome_r, from_chrome_w = (_high_fd(to_chrome_r), _high_fd(from_chrome_w))
+        args = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-quic", "--disable-extensions", "--disable-default-apps",
+            "--hide-scrollbars", "--mute-audio", f"--user-data-dir={self.profile}",
+            "--remote-debugging-pipe", "about:blank",
+        ]  # fmt: skip
+
+        def place_pipes() -> None:  # in the child: the protocol's fds are 3 (in) and 4 (out)
+            os.dup2(to_chrome_r, 3)
+            os.dup2(from_chrome_w, 4)
+
+        self.process = subprocess.Popen(
+            [CHROMIUM, *args], pass_fds=(3, 4), preexec_fn=place_pipes,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._next_id = 0
+        self._replies: dict[int, queue.Queue] = {}
+        self.events: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+        try:
+            target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
+        except Exception:
+            self.close()
+            raise
+        self.session = attached["sessionId"]
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            chunk = os.read(self._from_chrome, 1 << 16)
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\0" in buffer:
+                raw, buffer = buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "id" in message:
+                    with self._lock:
+                        box = self._replies.get(message["id"])
+                    if box is not None:
+                        box.put(message)
+                else:
+                    self.events.append(message)
+
+    def send(self, method: str, params: dict | None = None, session: bool = False) -> dict:
+        with self._lock:
+            self._next_id += 1
+            ident = self._next_id
+            box: queue.Queue = queue.Queue()
+            self._replies[ident] = box
+        message: dict[str, Any] = {"id": ident, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        reply = box.get(timeout=self.timeout)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
+
+    def page(self, method: str, params: dict | None = None) -> dict:
+        return self.send(method, params, session=True)
+
+    def wait_for(self, method: str, since: int = 0) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            for event in self.events[since:]:
+                if event.get("method") == method:
+                    return event
+            time.sleep(0.05)
+        raise TimeoutError(f"no {method} within {self.timeout}s")
+
+    def evaluate(self, expression: str) -> Any:
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        result = self.page("Runtime.evaluate", params)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open(self, url: str) -> None:
+        for domain in ("Page", "Runtime", "Network", "Log"):
+            self.page(f"{domain}.enable")
+        self.page("Emulation.setDeviceMetricsOverride",
+                  {**VIEWPORT, "deviceScaleFactor": 1, "mobile": False})  # fmt: skip
+        since = len(self.events)
+        self.page("Page.navigate", {"url": url})
+        self.wait_for("Page.loadEventFired", since)
+
+    def click(self, x: float, y: float) -> None:
+        self.page("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+        for kind in ("mousePressed", "mouseReleased"):
+            event = {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}
+            self.page("Input.dispatchMouseEvent", event)
+
+    def wait_until(self, condition: str, timeout: float = 5.0) -> None:
+        """Poll a JavaScript condition until it holds; raise naming it when it never does."""
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(condition):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never true within {timeout}s: {condition}")
+            time.sleep(0.05)
+
+    def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = self.page("Page.captureScreenshot", {"format": "png"})["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def problems(self, page_url: str) -> list[str]:
+        """Failed or outside requests, console errors and uncaught exceptions so far."""
+        found = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if url.split("#")[0] != page_url and not url.startswith("data:"):
+                    found.append(f"request left the page: {url}")
+            elif method == "Network.loadingFailed":
+                found.append(f"failed request: {params.get('errorText')}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "assert"}:
+                found.append(f"console {params['type']}: {params.get('args')}")
+            elif method == "Runtime.exceptionThrown":
+                found.append(f"exception: {params['exceptionDetails']}")
+            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+                found.append(f"log error: {params['entry'].get('text')}")
+        return found
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # already gone: nothing to close
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_chrome)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run scripts/install_system_deps.sh")
+    tools = DevTools()
+    try:
+        yield tools
+    finally:
+        tools.close()
+
+
+def load_synthetic():
+    spec = importlib.util.spec_from_file_location(
+        "synthetic_mesh", REPO / "scripts" / "synthetic_mesh.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def node_center(browser: DevTools, href: str) -> dict[str, float]:
+    """Where the map's node linking to ``href`` is on screen (scrolled into view)."""
+    found = browser.evaluate(
+        f"""(() => {{
+        const want = {json.dumps(href)};
+        const a = [...document.querySelectorAll('#map svg a')]
+            .find(a => (a.getAttribute('xlink:href') || a.getAttribute('href')) === want);
+        if (!a) return null;
+        const g = a.closest('g.node');
+        g.scrollIntoView({{block: 'center', inline: 'center'}});
+        return new Promise(done => requestAnimationFrame(() => {{
+            const r = g.getBoundingClientRect();
+            done({{x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height}});
+        }}));
+        }})()"""
+    )
+    assert found, f"no node links to {href} in the map"
+    assert found["w"] > 10 and found["h"] > 10, f"node {href} is too small to click: {found}"
+    return found
+
+
+def wait_for_details(browser: DevTools, title: str) -> None:
+    """The click's hashchange is handled in a later task: wait for the panel it fills."""
+    browser.wait_until(
+        f"(document.querySelector('#details h2') || {{}}).textContent === {json.dumps(title)}"
+    )
+
+
+def details_text(browser: DevTools) -> str:
+    return browser.evaluate("document.getElementById('details').innerText")
+
+
+def visible_domains(browser: DevTools) -> list[str]:
+    """Domain names shown in the list, counted only when actually laid out on the page."""
+    return browser.evaluate(
+        """[...document.querySelectorAll('#domain-list > li')]
+           .filter(li => li.offsetParent !== null)
+           .map(li => li.querySelector('a.name').innerText)"""
+    )
+
+
+def test_built_mesh_page_offline_every_domain_and_click_shows_consumers(
+    built_mesh, tmp_path: Path, browser: DevTools
+) -> None:
+    result = write_map(built_mesh.root, built_mesh.warehouse, tmp_path / "map")
+    assert result.warnings == []
+    page = (tmp_path / "map" / "index.html").resolve()
+    url = page.as_uri()
+    browser.open(url)
+
+    names = [d["name"] for d in built_mesh.manifest["domains"]]
+    assert sorted(visible_domains(browser)) == sorted(names)
+    svg_text = browser.evaluate("document.querySelector('#map svg').textContent")
+    for name in names:
+        assert name in svg_text, f"domain {name} missing from the drawn map"
+
+    edge = next(e for e in built_mesh.manifest["edges"] if e["producer"]["version"] is not None)
+    producer = edge["producer"]
+    key = f"{producer['domain']}.{producer['model']}"
+    spot = node_center(browser, f"#model/{key}")
+    browser.click(spot["x"], spot["y"])
+    wait_for_details(browser, key)
+    text = details_text(browser)
+    assert f"{key}" in text
+    assert f"Consumers of v{producer['version']}" in text
+    consumer = edge["consumer"]
+    assert f"{consumer['domain']}.{consumer['model']}" in text
+    browser.screenshot(ARTIFACTS / "map.png")
+    assert browser.problems(url) == []
+
+
+def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools) -> None:
+    synthetic = load_synthetic()
+    warehouse = Warehouse(tmp_path / "wh")
+    warehouse.root.mkdir()
+    manifest = synthetic.generate_manifest(4, 2, seed=3)
+    (warehouse.manifest_path).write_text(json.dumps(manifest), "utf-8")
+    write_map(tmp_path, warehouse)
+    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    browser.open(url)
+    header = browser.evaluate("document.getElementById('sources').innerText")
+    assert header.count("not run yet") == 3, header
+    assert "contract check: not run yet" in details_text(browser)
+    assert browser.problems(url) == []
+
+
+def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTools) -> None:
+    synthetic = load_synthetic()
+    manifest = synthetic.generate_manifest(120, 3, seed=7)
+    warehouse = Warehouse(tmp_path / "wh")
+    synthetic.write_warehouse(warehouse.root, manifest, synthetic.generate_reports(manifest, 7))
+    write_map(tmp_path, warehouse)
+    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    browser.open(url)
+    names = [d["name"] for d in manifest["domains"]]
+    assert sorted(visible_domains(browser)) == sorted(names)
+    # Opens on the domain-level overview: one node per domain, no model node.
+    counts = browser.evaluate(
+        "[document.querySelectorAll('#map g.node').length,"
+        " document.querySelectorAll('#map g.node.model').length]"
+    )
+    assert counts == [120, 0]
+    assert browser.evaluate("document.getElementById('tab-all').hidden") is True
+    # Search narrows the list: a model name only one domain publishes.
+    browser.evaluate(
+        "(() => { const s = document.getElementById('search'); s.value = 'payments_3';"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
+    shown = visible_domains(browser)
+    assert shown and len(shown) < 10 and all("payments_3" in n for n in shown), shown
+    browser.evaluate(
+        "(() => { const s = document.getElementById('search'); s.value = '';"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
+    # Clicking a domain expands it: its models, what they read and who reads them.
+    consumed = next(e for e in manifest["edges"] if e["consumer"]["domain"] != names[0])
+    domain = consumed["producer"]["domain"]
+    spot = node_center(browser, f"#domain/{domain}")
+    browser.click(spot["x"], spot["y"])
+    wait_for_details(browser, domain)
+    assert browser.evaluate("document.getElementById('tab-focus').innerText") == f"Domain: {domain}"
+    model_key = f"{domain}.{consumed['producer']['model']}"
+    spot = node_center(browser, f"#model/{model_key}")
+    browser.click(spot["x"], spot["y"])
+    wait_for_details(browser, model_key)
+    text = details_text(browser)
+    assert f"{consumed['consumer']['domain']}.{consumed['consumer']['model']}" in text
+    browser.screenshot(ARTIFACTS / "map-120-domains.png")
+    assert browser.problems(url) == []

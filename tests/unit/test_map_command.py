@@ -1,0 +1,88 @@
+"""``mesh map`` end to end on a written manifest: files, warnings and errors naming the file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_map_model import load_synthetic
+
+from datamesh.cli import main
+from datamesh.map import command as map_command
+from datamesh.map.command import write_map
+from datamesh.warehouse import Warehouse
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed")
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    synthetic = load_synthetic()
+    manifest = synthetic.generate_manifest(5, 2, seed=2)
+    wh = Warehouse(tmp_path / "wh")
+    synthetic.write_warehouse(wh.root, manifest, synthetic.generate_reports(manifest, 2))
+    return wh
+
+
+@needs_dot
+def test_cli_writes_every_file_and_dot_accepts_the_dot(
+    warehouse: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    assert main(["map", "--warehouse", str(warehouse.root), "--output", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "mesh.dot",
+        "mesh.md",
+        "mesh.svg",
+    ]
+    assert "5 domains" in capsys.readouterr().out
+    done = subprocess.run(["dot", "-Tsvg", str(out / "mesh.dot")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "<svg" in (out / "mesh.svg").read_text()
+    page = (out / "index.html").read_text()
+    for domain in json.loads(warehouse.manifest_path.read_text())["domains"]:
+        assert f'id="svg-focus-d__{domain["name"]}"' in page
+
+
+def test_without_dot_warns_and_still_writes_the_page(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setattr(map_command, "dot_available", lambda: False)
+    assert main(["map", "--warehouse", str(warehouse.root)]) == 0
+    err = capsys.readouterr().err
+    assert "mesh map: warning: Graphviz 'dot' is not on PATH" in err
+    out = warehouse.reports_dir / "map"
+    assert not (out / "mesh.svg").exists() and (out / "index.html").is_file()
+    assert "<template" not in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("relative", "content", "expected"),
+    [
+        ("reports/check/latest.json", "{not json", "check report is not valid JSON"),
+        ("reports/validation/summary.json", "[1, 2]", "validation summary must be a JSON object"),
+        ("reports/last_run.json", '{"domains": {}}', "build run report: 'domains' must be a list"),
+        ("reports/check/latest.json", '{"findings": 3}', "check report: 'findings' must be a list"),
+        ("mesh_manifest.json", '{"schema_version": 1}', "does not match its schema"),
+    ],
+)
+def test_unreadable_input_names_the_file(
+    warehouse: Warehouse, relative: str, content: str, expected: str,
+    capsys: pytest.CaptureFixture,
+) -> None:  # fmt: skip
+    path = warehouse.root / relative
+    path.write_text(content)
+    assert main(["map", "--warehouse", str(warehouse.root)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mesh map: error: {path}: ") and expected in err, err
+
+
+def test_missing_reports_are_not_run_yet(warehouse: Warehouse, monkeypatch) -> None:
+    monkeypatch.setattr(map_command, "dot_available", lambda: False)
+    shutil.rmtree(warehouse.reports_dir)
+    result = write_map(Path("/unused"), warehouse)
+    assert {s["status"] for s in result.view["sources"].values()} == {"not run yet"}

@@ -1,0 +1,196 @@
+"""The map's view model: joins of manifest, check, validation and build reports."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datamesh.manifest.schema import validate_manifest
+from datamesh.map.model import build_map_view, safe_id, version_label
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def load_synthetic():
+    spec = importlib.util.spec_from_file_location(
+        "synthetic_mesh", REPO / "scripts" / "synthetic_mesh.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def _model(domain: str, name: str, version: int | None, latest: int | None, **extra: Any) -> dict:
+    suffix = f".v{version}" if version is not None else ""
+    return {
+        "unique_id": f"model.{domain}.{name}{suffix}", "name": name, "version": version,
+        "latest_version": latest, "is_latest": version == latest,
+        "deprecation_date": extra.get("deprecation_date"), "access": "public",
+        "relation_name": f'"{domain}"."main"."{name}"', "contract_enforced": True,
+        "columns": [{"name": "id", "data_type": "integer", "description": "",
+                     "constraints": ["not_null"]}],
+        "description": f"{name} of {domain}", "group": f"team_{domain}",
+        "owner": {"name": f"Team {domain}", "email": None},
+    }  # fmt: skip
+
+
+def _domain(name: str, models: list[dict], upstreams=(), downstreams=()) -> dict:
+    return {
+        "name": name, "path": f"/x/{name}", "description": f"Domain {name}.",
+        "owner": {"name": f"Team {name}", "email": f"{name}@example.com"}, "groups": [],
+        "upstreams": list(upstreams), "downstreams": list(downstreams),
+        "storage": f"domains/{name}.duckdb", "models": models, "exposures": [],
+    }  # fmt: skip
+
+
+def _edge(consumer: tuple, producer: tuple, deprecated: bool = False) -> dict:
+    domain, model = consumer
+    p_domain, p_model, version = producer
+    return {
+        "consumer": {"domain": domain, "model": model, "version": None,
+                     "unique_id": f"model.{domain}.{model}", "file": f"models/{model}.sql"},
+        "producer": {"domain": p_domain, "model": p_model, "version": version,
+                     "unique_id": f"model.{p_domain}.{p_model}.v{version}",
+                     "latest_version": 2,
+                     "deprecation_date": "2030-01-01T00:00:00+00:00" if deprecated else None},
+        "pinned": True, "deprecated": deprecated,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def manifest() -> dict[str, Any]:
+    """alpha publishes things v1 (deprecated) and v2; beta reads both, gamma reads nothing."""
+    doc = {
+        "schema_version": 1, "generated_at": "2026-11-01T00:00:00+00:00", "root": "/x",
+        "domains": [
+            _domain("alpha", [
+                _model("alpha", "things", 1, 2, deprecation_date="2030-01-01T00:00:00+00:00"),
+                _model("alpha", "things", 2, 2),
+            ], downstreams=["beta"]),
+            _domain("beta", [_model("beta", "summary", None, None)], upstreams=["alpha"]),
+            _domain("gamma", []),
+        ],
+        "edges": [
+            _edge(("beta", "legacy"), ("alpha", "things", 1), deprecated=True),
+            _edge(("beta", "summary"), ("alpha", "things", 2)),
+        ],
+        "build_order": ["alpha", "beta", "gamma"],
+    }  # fmt: skip
+    validate_manifest(doc)
+    return doc
+
+
+def test_versions_carry_their_own_consumers(manifest: dict) -> None:
+    view = build_map_view(manifest)
+    things = next(m for m in view["models"] if m["key"] == "alpha.things")
+    by_label = {v["label"]: v for v in things["versions"]}
+    assert [c["model"] for c in by_label["v1"]["consumers"]] == ["legacy"]
+    assert [c["model"] for c in by_label["v2"]["consumers"]] == ["summary"]
+    assert by_label["v1"]["deprecation_date"] == "2030-01-01"
+    assert things["deprecated"] is True and things["consumer_count"] == 2
+
+
+def test_missing_reports_say_not_run_yet_and_health_is_unknown(manifest: dict) -> None:
+    view = build_map_view(manifest)
+    assert {s["status"] for s in view["sources"].values()} == {"not run yet"}
+    alpha = view["domains"][0]
+    assert alpha["health"]["level"] == "unknown"
+    assert alpha["health"]["reasons"] == ["build not run yet"]
+    v2 = view["models"][0]["versions"][1]
+    assert v2["gx"] == {"status": "not run yet"}
+
+
+def test_findings_and_gx_results_land_on_their_model_version(manifest: dict) -> None:
+    check = {
+        "generated_at": "t", "baseline": None, "summary": {"error": 1, "warning": 1, "info": 0},
+        "findings": [
+            {"rule": "r1", "severity": "error", "message": "m1", "domain": "alpha",
+             "model": "things", "version": 1, "file": "f", "explanation": ""},
+            {"rule": "r2", "severity": "warning", "message": "m2", "domain": "beta",
+             "model": None, "version": None, "file": "f", "explanation": ""},
+        ],
+        "breaking_changes": [],
+    }  # fmt: skip
+    validation = {
+        "generated_at": "t",
+        "models": [
+            {"unique_id": "model.alpha.things.v2", "domain": "alpha", "model": "things",
+             "version": 2, "success": False, "critical_failures": 2, "warnings": 0,
+             "evaluated": 5, "validated_at": "t", "result_file": None, "target": "publish"},
+        ],
+    }  # fmt: skip
+    run = {"status": "success", "started_at": "t",
+           "domains": [{"domain": "alpha", "status": "published", "reason": ""},
+                       {"domain": "beta", "status": "unchanged", "reason": ""}]}  # fmt: skip
+    view = build_map_view(manifest, check, validation, run)
+    v1, v2 = view["models"][0]["versions"]
+    assert [f["rule"] for f in v1["findings"]] == ["r1"] and v2["findings"] == []
+    assert v2["gx"]["status"] == "failed" and v2["gx"]["critical_failures"] == 2
+    assert v1["gx"] == {"status": "no suite"}
+    alpha, beta, gamma = view["domains"]
+    assert alpha["health"]["level"] == "failing"
+    assert any("model.alpha.things.v2" in r for r in alpha["health"]["reasons"])
+    assert beta["health"]["level"] == "warning" and [f["rule"] for f in beta["findings"]] == ["r2"]
+    assert gamma["health"] == {"level": "unknown", "build": None,
+                               "reasons": ["not in the last build"]}  # fmt: skip
+
+
+def test_failed_build_makes_a_domain_failing_with_the_reason(manifest: dict) -> None:
+    run = {"status": "failed", "domains": [{"domain": "beta", "status": "blocked",
+                                             "reason": "upstream 'alpha' failed"}]}  # fmt: skip
+    beta = build_map_view(manifest, last_run=run)["domains"][1]
+    assert beta["health"]["level"] == "failing"
+    assert beta["health"]["reasons"] == ["last build blocked: upstream 'alpha' failed"]
+
+
+def test_edges_to_private_consumers_get_nodes_and_domain_edges_merge(manifest: dict) -> None:
+    view = build_map_view(manifest)
+    assert [n["key"] for n in view["internal_consumers"]] == ["beta.legacy"]
+    assert [(e["label"], e["deprecated"]) for e in view["edges"]] == [
+        ("v1", True),
+        ("v2", False),
+    ]
+    assert view["domain_edges"] == [
+        {"producer": "alpha", "consumer": "beta", "refs": ["things v1", "things v2"],
+         "deprecated": True}
+    ]  # fmt: skip
+
+
+def test_view_does_not_mutate_the_manifest(manifest: dict) -> None:
+    before = copy.deepcopy(manifest)
+    build_map_view(manifest)
+    assert manifest == before
+
+
+def test_ids_and_labels() -> None:
+    assert safe_id("m", "my-domain", "x.y") == "m__my_domain__x_y"
+    assert version_label(3) == "v3" and version_label(None) == "unversioned"
+
+
+@pytest.mark.parametrize(("domains", "models"), [(1, 1), (12, 2), (120, 3)])
+def test_synthetic_manifest_is_valid_and_deterministic(domains: int, models: int) -> None:
+    synthetic = load_synthetic()
+    manifest = synthetic.generate_manifest(domains, models, seed=5)
+    validate_manifest(manifest)
+    assert len(manifest["domains"]) == domains
+    assert manifest == synthetic.generate_manifest(domains, models, seed=5)
+    names = {d["name"] for d in manifest["domains"]}
+    assert len(names) == domains
+    for edge in manifest["edges"]:
+        consumer = edge["consumer"]["domain"]
+        assert edge["producer"]["domain"] in next(
+            d["upstreams"] for d in manifest["domains"] if d["name"] == consumer
+        )
+    view = build_map_view(manifest, **_reports(synthetic, manifest))
+    assert len(view["domains"]) == domains
+
+
+def _reports(synthetic, manifest: dict) -> dict[str, Any]:
+    reports = synthetic.generate_reports(manifest, seed=5)
+    return {"check": reports["check"], "validation": reports["validation"],
+            "last_run": reports["last_run"]}  # fmt: skip
