@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import generate_data
 import pytest
 
 from datamesh.warehouse import WAREHOUSE_ENV, Warehouse
@@ -19,17 +19,6 @@ DOMAINS = REPO / "domains"
 TINY_MESH = REPO / "tests" / "fixtures" / "tiny_mesh"
 TEST_ORDERS = 3000
 TEST_AS_OF = date(2026, 11, 1)
-
-
-def load_generator():
-    """scripts/generate_data.py as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        "generate_data", REPO / "scripts" / "generate_data.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -67,7 +56,7 @@ def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
     root = base / "domains"
     shutil.copytree(DOMAINS, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
     warehouse = Warehouse(base / "warehouse")
-    load_generator().generate(warehouse.root, TEST_ORDERS, TEST_AS_OF, 42)
+    generate_data.generate(warehouse.root, TEST_ORDERS, TEST_AS_OF, 42)
     old = os.environ.get(WAREHOUSE_ENV)
     os.environ[WAREHOUSE_ENV] = str(warehouse.root)
     try:

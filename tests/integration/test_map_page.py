@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import importlib.util
 import json
 import os
 import queue
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import synthetic_mesh
 
 from datamesh.map.command import write_map
 from datamesh.warehouse import Warehouse
@@ -204,16 +204,6 @@ def browser():
         tools.close()
 
 
-def load_synthetic():
-    spec = importlib.util.spec_from_file_location(
-        "synthetic_mesh", REPO / "scripts" / "synthetic_mesh.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
 def node_center(browser: DevTools, href: str) -> dict[str, float]:
     """Where the map's node linking to ``href`` is on screen (scrolled into view)."""
     found = browser.evaluate(
@@ -286,10 +276,9 @@ def test_built_mesh_page_offline_every_domain_and_click_shows_consumers(
 
 
 def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools) -> None:
-    synthetic = load_synthetic()
     warehouse = Warehouse(tmp_path / "wh")
     warehouse.root.mkdir()
-    manifest = synthetic.generate_manifest(4, 2, seed=3)
+    manifest = synthetic_mesh.generate_manifest(4, 2, seed=3)
     (warehouse.manifest_path).write_text(json.dumps(manifest), "utf-8")
     write_map(tmp_path, warehouse)
     url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
@@ -301,10 +290,11 @@ def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools
 
 
 def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTools) -> None:
-    synthetic = load_synthetic()
-    manifest = synthetic.generate_manifest(120, 3, seed=7)
+    manifest = synthetic_mesh.generate_manifest(120, 3, seed=7)
     warehouse = Warehouse(tmp_path / "wh")
-    synthetic.write_warehouse(warehouse.root, manifest, synthetic.generate_reports(manifest, 7))
+    synthetic_mesh.write_warehouse(
+        warehouse.root, manifest, synthetic_mesh.generate_reports(manifest, 7)
+    )
     write_map(tmp_path, warehouse)
     url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
     browser.open(url)

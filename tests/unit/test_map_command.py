@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_map_model import load_synthetic
+import synthetic_mesh
 
 from datamesh.cli import main
 from datamesh.map import command as map_command
@@ -20,10 +20,9 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Warehouse:
-    synthetic = load_synthetic()
-    manifest = synthetic.generate_manifest(5, 2, seed=2)
+    manifest = synthetic_mesh.generate_manifest(5, 2, seed=2)
     wh = Warehouse(tmp_path / "wh")
-    synthetic.write_warehouse(wh.root, manifest, synthetic.generate_reports(manifest, 2))
+    synthetic_mesh.write_warehouse(wh.root, manifest, synthetic_mesh.generate_reports(manifest, 2))
     return wh
 
 

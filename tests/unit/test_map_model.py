@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
+import synthetic_mesh
 
 from datamesh.manifest.schema import validate_manifest
 from datamesh.map.model import build_map_view, safe_id, version_label
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def load_synthetic():
-    spec = importlib.util.spec_from_file_location(
-        "synthetic_mesh", REPO / "scripts" / "synthetic_mesh.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 def _model(domain: str, name: str, version: int | None, latest: int | None, **extra: Any) -> dict:
@@ -174,11 +164,10 @@ def test_ids_and_labels() -> None:
 
 @pytest.mark.parametrize(("domains", "models"), [(1, 1), (12, 2), (120, 3)])
 def test_synthetic_manifest_is_valid_and_deterministic(domains: int, models: int) -> None:
-    synthetic = load_synthetic()
-    manifest = synthetic.generate_manifest(domains, models, seed=5)
+    manifest = synthetic_mesh.generate_manifest(domains, models, seed=5)
     validate_manifest(manifest)
     assert len(manifest["domains"]) == domains
-    assert manifest == synthetic.generate_manifest(domains, models, seed=5)
+    assert manifest == synthetic_mesh.generate_manifest(domains, models, seed=5)
     names = {d["name"] for d in manifest["domains"]}
     assert len(names) == domains
     for edge in manifest["edges"]:
@@ -186,11 +175,11 @@ def test_synthetic_manifest_is_valid_and_deterministic(domains: int, models: int
         assert edge["producer"]["domain"] in next(
             d["upstreams"] for d in manifest["domains"] if d["name"] == consumer
         )
-    view = build_map_view(manifest, **_reports(synthetic, manifest))
+    view = build_map_view(manifest, **_reports(synthetic_mesh, manifest))
     assert len(view["domains"]) == domains
 
 
 def _reports(synthetic, manifest: dict) -> dict[str, Any]:
-    reports = synthetic.generate_reports(manifest, seed=5)
+    reports = synthetic_mesh.generate_reports(manifest, seed=5)
     return {"check": reports["check"], "validation": reports["validation"],
             "last_run": reports["last_run"]}  # fmt: skip

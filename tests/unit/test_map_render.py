@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from test_map_model import load_synthetic, manifest  # noqa: F401  (fixture)
+import synthetic_mesh
+from test_map_model import manifest  # noqa: F401  (fixture)
 
 from datamesh.map.dot import mesh_dot, model_dot, overview_dot, quote
 from datamesh.map.html import embed_json, render_page
@@ -69,13 +70,12 @@ def test_mermaid_escapes_quotes_and_brackets() -> None:
 
 
 def test_mermaid_switches_to_domain_level_for_a_large_mesh() -> None:
-    synthetic = load_synthetic()
-    view = build_map_view(synthetic.generate_manifest(MAX_MODEL_LEVEL_DOMAINS + 1, 2, seed=1))
+    view = build_map_view(synthetic_mesh.generate_manifest(MAX_MODEL_LEVEL_DOMAINS + 1, 2, seed=1))
     markdown = render_markdown(view)
     parsed = parse_mermaid(mermaid_block(markdown))
     assert len(parsed["nodes"]) == MAX_MODEL_LEVEL_DOMAINS + 1 and parsed["subgraphs"] == []
     assert "chart shows **domains only**" in markdown
-    small = build_map_view(synthetic.generate_manifest(MAX_MODEL_LEVEL_DOMAINS, 2, seed=1))
+    small = build_map_view(synthetic_mesh.generate_manifest(MAX_MODEL_LEVEL_DOMAINS, 2, seed=1))
     assert parse_mermaid("\n".join(model_flowchart(small)))["subgraphs"]
 
 
