@@ -64,9 +64,13 @@ class Warehouse:
         """The DuckDB file consumers read; its stem is the domain, so is its catalog name."""
         return self.published_dir / f"{domain}.duckdb"
 
-    def staging_file(self, domain: str, run_id: str) -> Path:
-        """Per run, so a build killed half way can never collide with the next one."""
-        return self.staging_dir / run_id / domain / f"{domain}.duckdb"
+    def staging_file(self, domain: str) -> Path:
+        """A stable path, so dbt's partial parse survives (the publish profile names it).
+
+        A killed build cannot collide with the next one: its dbt children die with it, and
+        the next build clears the staging folder under the build lock before it starts.
+        """
+        return self.staging_dir / domain / f"{domain}.duckdb"
 
     def target_dir(self, domain: str) -> Path:
         """dbt's target folder for platform runs, kept out of the domain's source tree."""

@@ -89,7 +89,7 @@ def _build_one(
             fingerprint=fingerprint, seconds=time.perf_counter() - started,
         )  # fmt: skip
     progress.event(name, "building")
-    staging = warehouse.staging_file(name, run_id)
+    staging = warehouse.staging_file(name)
     shutil.rmtree(staging.parent, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
     outcome = run_dbt_build(domain, warehouse, staging, threads=options.threads)
@@ -200,7 +200,6 @@ def build_mesh(
                         detail += "\n    " + "\n    ".join(result.failures[:10])
                     progress.event(name, shown, detail)
         progress.close()
-        shutil.rmtree(warehouse.staging_dir / run_id, ignore_errors=True)
         write_manifest_from_registry(root, warehouse, graph)
     failed = [r for r in results.values() if r.status in {"failed", "blocked"}]
     report = {
