@@ -1,0 +1,1 @@
+"""Helpers of ``scripts/benchmark.py``: measurement, the monolith, synthetic projects, reports."""

@@ -1,0 +1,245 @@
+"""Items 1-3 of the issue: full mesh build vs the monolith, no-op build, one changed domain."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.context import BIN, Bench
+from bench.measure import Measurement, summarise
+from bench.monolith import write_monolith
+from bench.profile import dbt_log_phases
+from bench.results import Row, Scenario, Target, at_most
+
+
+def _last_run(bench: Bench) -> dict[str, Any]:
+    return json.loads((bench.warehouse / "reports" / "last_run.json").read_text("utf-8"))
+
+
+def build_breakdown(report: dict[str, Any]) -> dict[str, Any]:
+    """Where a mesh build's time went: dbt, its node execution and audit seconds per domain."""
+    domains = {}
+    for d in report["domains"]:
+        log = Path(d["log_file"]) if d.get("log_file") else None
+        phases = dbt_log_phases(log.read_text("utf-8", errors="replace")) if log else {}
+        domains[d["domain"]] = {
+            "status": d["status"],
+            "seconds": round(d["seconds"], 2),
+            "dbt_seconds": round(d["dbt_seconds"], 2),
+            "execution_seconds": phases.get("execution_seconds"),
+            "full_parse_reason": phases.get("full_parse_reason"),
+            "audit_seconds": round(d["audit_seconds"], 2),
+            "nodes": sum(d.get("counts", {}).values()),
+        }
+    return {
+        "seconds": report["seconds"],
+        "workers": report.get("workers"),
+        "dbt_seconds": round(sum(d["dbt_seconds"] for d in domains.values()), 2),
+        "execution_seconds": round(sum(d["execution_seconds"] or 0 for d in domains.values()), 2),
+        "audit_seconds": round(sum(d["audit_seconds"] for d in domains.values()), 2),
+        "nodes": sum(d["nodes"] for d in domains.values()),
+        "domains": domains,
+    }
+
+
+def parse_notes(breakdowns: list[dict[str, Any]]) -> list[str]:
+    """Why dbt parsed each domain in full, and the cause when it is the per-run profile."""
+    reasons = sorted(
+        {d["full_parse_reason"] for b in breakdowns for d in b["domains"].values()} - {None}
+    )
+    if not reasons:
+        return []
+    notes = ["dbt parsed domains in full, not partially: " + "; ".join(f"'{r}'" for r in reasons)]
+    if any("profile has changed" in r for r in reasons):
+        notes.append(
+            "'profile has changed' is the mesh's doing: MESH_PUBLISH_PATH, read by each "
+            "domain's publish profile, names a new per-run staging file, so dbt discards its "
+            "partial parse on every build. A stable staging path per domain would let dbt skip "
+            "most of each parse."
+        )
+    return notes
+
+
+def monolith_execution_seconds(log: Path) -> float | None:
+    return dbt_log_phases(log.read_text("utf-8", errors="replace"))["execution_seconds"]
+
+
+def dependency_levels(manifest: dict[str, Any]) -> int:
+    """The longest chain of domains each waiting for the one before (the build's critical path)."""
+    upstreams = {d["name"]: d.get("upstreams") or [] for d in manifest["domains"]}
+    depth: dict[str, int] = {}
+    for name in manifest["build_order"]:
+        depth[name] = 1 + max((depth.get(u, 0) for u in upstreams.get(name, [])), default=0)
+    return max(depth.values(), default=0)
+
+
+def _manifest(bench: Bench) -> dict[str, Any]:
+    return json.loads((bench.warehouse / "mesh_manifest.json").read_text("utf-8"))
+
+
+def monolith_nodes(target: Path) -> int:
+    results = json.loads((target / "run_results.json").read_text("utf-8"))
+    return len(results.get("results", []))
+
+
+def _mesh_full(bench: Bench) -> Measurement:
+    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
+                         "--full-refresh", "-q")  # fmt: skip
+    run = bench.measure("mesh-full-build", command)
+    bench.cache.setdefault("full_breakdowns", []).append(build_breakdown(_last_run(bench)))
+    return run
+
+
+def _monolith(bench: Bench, project: Path) -> Measurement:
+    database = bench.work / "monolith.duckdb"
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    command = [
+        str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+        "--target-path", str(bench.work / "monolith-target"),
+        "--log-path", str(bench.work / "monolith-logs"), "--no-use-colors",
+    ]  # fmt: skip
+    return bench.measure(
+        "monolith-build", command, env=bench.env(MONOLITH_PATH=str(database)), cwd=project
+    )
+
+
+def full_mesh_runs(bench: Bench) -> list[Measurement]:
+    """The full-build runs (made once, by item 1 or by the first item that needs them)."""
+    if "full_runs" not in bench.cache:
+        bench.cache["full_runs"] = [_mesh_full(bench) for _ in range(bench.settings.repeat)]
+    return bench.cache["full_runs"]
+
+
+def full_vs_monolith(bench: Bench) -> Scenario:
+    """Item 1: mesh and monolith alternate, so load from other users hits both alike."""
+    scenario = Scenario(1, f"Full mesh build vs one monolithic dbt project "
+                           f"({bench.settings.orders:,} orders)")  # fmt: skip
+    project = bench.work / "monolith"
+    info = write_monolith(bench.domains_root, project)
+    mesh_runs: list[Measurement] = []
+    mono_runs: list[Measurement] = []
+    for index in range(bench.settings.repeat):
+        first_mesh = index % 2 == 0
+        if not first_mesh:
+            mono_runs.append(_monolith(bench, project))
+        mesh_runs.append(_mesh_full(bench))
+        if first_mesh:
+            mono_runs.append(_monolith(bench, project))
+    bench.cache["full_runs"] = mesh_runs
+    mono_exec = summarise(
+        monolith_execution_seconds(Path(r.log)) or 0.0 for r in mono_runs if r.log
+    )
+    mesh, mono = (
+        Row.of("mesh build --full-refresh", mesh_runs),
+        Row.of(f"monolith dbt build ({len(info['domains'])} domains in one project)", mono_runs),
+    )
+    scenario.rows += [mesh, mono]
+    time_ratio = mesh.seconds.median / mono.seconds.median
+    memory_ratio = mesh.peak_bytes.median / mono.peak_bytes.median
+    scenario.targets.append(at_most("mesh / monolith wall time", time_ratio, 1.15, "x"))
+    scenario.targets.append(Target("mesh / monolith peak memory", memory_ratio, "(reported)",
+                                   None, "x"))  # fmt: skip
+    breakdowns = bench.cache["full_breakdowns"]
+    last = breakdowns[-1]
+    nodes = monolith_nodes(bench.work / "monolith-target")
+    scenario.details = {"monolith": info, "mesh_breakdowns": breakdowns, "monolith_nodes": nodes}
+    dbt_sum = summarise(b["dbt_seconds"] for b in breakdowns)
+    audit_sum = summarise(b["audit_seconds"] for b in breakdowns)
+    scenario.notes.append(
+        f"Same work: the mesh ran {last['nodes']} dbt nodes over {len(last['domains'])} domains, "
+        f"the monolith {nodes} nodes in one dbt build ({info['threads']} threads; the mesh "
+        f"builds {last['workers']} domains at once with the same threads each)."
+    )
+    if time_ratio > 1.15:
+        exec_sum = summarise(b["execution_seconds"] for b in breakdowns)
+        per_domain = ", ".join(
+            f"{name} {d['dbt_seconds']:.1f}/{d['execution_seconds'] or 0:.1f}/"
+            f"{d['audit_seconds']:.1f}"
+            for name, d in last["domains"].items()
+        )
+        scenario.notes.append(
+            f"Where the mesh's time goes (medians, seconds summed over domains; domains run "
+            f"{last['workers']} at a time, so the sums exceed the wall time): dbt processes "
+            f"{dbt_sum.median:.1f}, of which running nodes (dbt's own 'Finished running' time) "
+            f"{exec_sum.median:.1f} against {mono_exec.median:.1f} in the monolith; the rest "
+            f"({dbt_sum.median - exec_sum.median:.1f}) is mostly one Python start-up, dbt "
+            f"import and full parse per domain. Great Expectations audit of the staged files "
+            f"{audit_sum.median:.1f} (the monolith audits nothing). Per domain, "
+            f"dbt/running nodes/audit: {per_domain}. Domains also wait for their upstreams "
+            f"({dependency_levels(_manifest(bench))} dependency levels)."
+        )
+        scenario.notes += parse_notes(breakdowns)
+        bench.cache["parse_notes"] = set(scenario.notes)
+    return scenario
+
+
+def noop_build(bench: Bench) -> Scenario:
+    """Item 2: nothing changed since the last build: every domain is skipped."""
+    scenario = Scenario(2, "No-op mesh build (nothing changed) vs full build")
+    full = Row.of("mesh build --full-refresh", full_mesh_runs(bench))
+    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
+                         "-q")  # fmt: skip
+    runs = [bench.measure("mesh-noop-build", command) for _ in range(bench.settings.repeat)]
+    statuses = {d["domain"]: d["status"] for d in _last_run(bench)["domains"]}
+    rebuilt = [name for name, status in statuses.items() if status != "unchanged"]
+    noop = Row.of("mesh build (no change)", runs)
+    scenario.rows.append(noop)
+    share = 100 * noop.seconds.median / full.seconds.median
+    scenario.targets.append(at_most("no-op / full build wall time", share, 5, "%"))
+    scenario.details = {"statuses": statuses}
+    if rebuilt:
+        scenario.notes.append(f"Not a no-op: rebuilt {', '.join(rebuilt)}.")
+    if share > 5:
+        scenario.notes.append(
+            f"No-op took {noop.seconds.median:.2f} s: Python start-up and importing dbt "
+            "(for its version in the fingerprint) plus hashing every project file; "
+            "it does not grow with the data, so the share falls as the full build grows."
+        )
+    return scenario
+
+
+def changed_file(domains_root: Path, domain: str) -> Path:
+    """The model a change is made to: the domain's first mart (or first model)."""
+    models = sorted((domains_root / domain / "models").rglob("*.sql"))
+    marts = [p for p in models if "marts" in p.parts]
+    if not models:
+        raise RuntimeError(f"{domains_root / domain}: no models to change")
+    return (marts or models)[0]
+
+
+def one_changed_domain(bench: Bench) -> Scenario:
+    """Item 3: a comment appended to one model: that domain and its downstreams rebuild."""
+    domain = bench.settings.changed_domain
+    scenario = Scenario(3, f"One changed domain ({domain}) and its downstreams vs full build")
+    full = Row.of("mesh build --full-refresh", full_mesh_runs(bench))
+    target = changed_file(bench.domains_root, domain)
+    original = target.read_text("utf-8")
+    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
+                         "-q")  # fmt: skip
+    runs, rebuilt = [], []
+    try:
+        for _ in range(bench.settings.repeat):
+            target.write_text(original + f"\n-- benchmark change {uuid.uuid4().hex}\n", "utf-8")
+            runs.append(bench.measure("mesh-changed-build", command))
+            report = _last_run(bench)
+            rebuilt = [d["domain"] for d in report["domains"] if d["status"] == "published"]
+    finally:
+        target.write_text(original, "utf-8")
+    changed = Row.of(f"mesh build after editing {domain} ({', '.join(rebuilt)} rebuilt)", runs)
+    scenario.rows.append(changed)
+    share = 100 * changed.seconds.median / full.seconds.median
+    scenario.targets.append(
+        Target("changed-domain / full build wall time", share, "(reported)", None, "%")
+    )
+    scenario.details = {"changed_file": str(target.relative_to(bench.domains_root)),
+                        "rebuilt": rebuilt, "breakdown": build_breakdown(report)}  # fmt: skip
+    scenario.notes.append(
+        f"Edited {target.relative_to(bench.domains_root)} (a SQL comment); rebuilt: "
+        f"{', '.join(rebuilt)}; the others were skipped as unchanged."
+    )
+    seen = bench.cache.get("parse_notes", set())
+    scenario.notes += [n for n in parse_notes([scenario.details["breakdown"]]) if n not in seen]
+    return scenario
