@@ -145,9 +145,11 @@ def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     lock = mesh.warehouse.state_dir / "build.lock"
+    staging = mesh.warehouse.staging_dir
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "pid" not in (lock.read_text() if lock.exists() else ""):
+    while time.monotonic() < deadline and not list(staging.glob("*/*.duckdb")):
         time.sleep(0.05)
+    assert f"pid {first.pid}" in lock.read_text()
     second = subprocess.run(
         mesh_cli(mesh, "build", "--full-refresh"), capture_output=True, text=True, check=False
     )

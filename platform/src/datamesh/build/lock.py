@@ -31,6 +31,9 @@ def build_lock(lock_file: Path, *, wait: bool = False) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         handle.flush()
-        yield
+        try:
+            yield
+        finally:
+            handle.truncate(0)  # the file names a holder only while one holds it
     finally:
         handle.close()
