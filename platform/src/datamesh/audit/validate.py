@@ -33,6 +33,8 @@ UNIQUE_GATE = "expect_column_proportion_of_unique_values_to_be_between"
 META_KEY = "mesh_key"
 # GX contexts and engines are not meant to be shared across threads; builds audit in threads.
 _GX_LOCK = threading.Lock()
+
+
 # GX warns once per type check that duckdb has no dialect module; the SQLAlchemy names it falls
 # back to are exactly what suites.SQLALCHEMY_TYPES maps to, so the warning is noise.
 logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)

@@ -6,8 +6,11 @@ A domain whose upstream failed is not built; independent branches go on.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import shutil
+import threading
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -89,6 +92,7 @@ def _build_one(
             fingerprint=fingerprint, seconds=time.perf_counter() - started,
         )  # fmt: skip
     progress.event(name, "building")
+    _warm_up_audit()
     staging = warehouse.staging_file(name)
     shutil.rmtree(staging.parent, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +122,20 @@ def _build_one(
     shutil.rmtree(staging.parent, ignore_errors=True)
     result.seconds = time.perf_counter() - started
     return result
+
+
+_WARM_UP = threading.Lock()
+
+
+def _warm_up_audit() -> None:
+    """Import Great Expectations (~3 s) while the first dbt build runs, off the critical path."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the audit itself reports a broken install
+            importlib.import_module("great_expectations")
+
+    if _WARM_UP.acquire(blocking=False):  # once per process; never released
+        threading.Thread(target=load, name="warm-up-audit", daemon=True).start()
 
 
 def _blocked_by(graph: DomainGraph, name: str, results: dict[str, DomainResult]) -> str | None:
