@@ -140,12 +140,19 @@ def _cli(capsys, *args: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path, capsys) -> None:
+def _manifest_with_sales_model(built_mesh, tmp_path, capsys, sql: str):
+    """Add ``models/marts/peek.sql`` to a copy of sales and run ``mesh manifest`` on the copy."""
     mesh = built_mesh.copy_to(tmp_path)
-    model = mesh.root / "sales" / "models" / "marts" / "peek.sql"
-    model.write_text("select * from {{ ref('customers', 'stg_crm__customers') }}\n")
+    (mesh.root / "sales" / "models" / "marts" / "peek.sql").write_text(sql)
     code, output = _cli(
         capsys, "manifest", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root)
+    )
+    return mesh, code, output
+
+
+def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path, capsys) -> None:
+    _, code, output = _manifest_with_sales_model(
+        built_mesh, tmp_path, capsys, "select * from {{ ref('customers', 'stg_crm__customers') }}\n"
     )
     assert code == 2
     assert "not a public model of domain 'customers'" in output
@@ -154,11 +161,8 @@ def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path, caps
 
 
 def test_ref_to_undeclared_domain_is_named(built_mesh, tmp_path, capsys) -> None:
-    mesh = built_mesh.copy_to(tmp_path)
-    model = mesh.root / "sales" / "models" / "marts" / "peek.sql"
-    model.write_text("select * from {{ ref('finance', 'fct_payments') }}\n")
-    code, output = _cli(
-        capsys, "manifest", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root)
+    mesh, code, output = _manifest_with_sales_model(
+        built_mesh, tmp_path, capsys, "select * from {{ ref('finance', 'fct_payments') }}\n"
     )
     assert code == 2
     assert "refs domain 'finance', which is not declared" in output

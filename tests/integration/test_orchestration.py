@@ -54,6 +54,16 @@ def mesh_cli(mesh, *args: str) -> list[str]:
     ]  # fmt: skip
 
 
+def wait_for_staging(mesh, seconds: float) -> Path:
+    """Block until a build started in another process writes a staging file."""
+    staging = mesh.warehouse.staging_dir
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not list(staging.glob("*/*.duckdb")):
+        time.sleep(0.05)
+    assert list(staging.glob("*/*.duckdb")), "the build never started writing"
+    return staging
+
+
 def test_sequential_build_gives_the_same_data_as_parallel(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     parallel = table_digests(mesh)
@@ -121,11 +131,7 @@ def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> N
         mesh_cli(mesh, "build", "--full-refresh", "--workers", "1"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    staging = mesh.warehouse.staging_dir
-    while time.monotonic() < deadline and not list(staging.glob("*/*.duckdb")):
-        time.sleep(0.05)
-    assert list(staging.glob("*/*.duckdb")), "the build never started writing"
+    staging = wait_for_staging(mesh, 120)
     time.sleep(0.5)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -145,10 +151,7 @@ def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     lock = mesh.warehouse.state_dir / "build.lock"
-    staging = mesh.warehouse.staging_dir
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(staging.glob("*/*.duckdb")):
-        time.sleep(0.05)
+    wait_for_staging(mesh, 60)
     assert f"pid {first.pid}" in lock.read_text()
     second = subprocess.run(
         mesh_cli(mesh, "build", "--full-refresh"), capture_output=True, text=True, check=False
