@@ -65,7 +65,7 @@ def wait_for_staging(mesh, seconds: float) -> Path:
 
 
 def staging_files(staging: Path) -> list[Path]:
-    """Staging folders come and go while a build in another process runs: a vanished one is empty."""
+    """Staging folders come and go while another process builds: a vanished one is empty."""
     try:
         return list(staging.glob("*/*.duckdb"))
     except FileNotFoundError:
