@@ -72,3 +72,28 @@ def test_validation_releases_the_file(small_db: Path, tmp_path: Path) -> None:
     assert result.success and result.outcomes[0].observed_value == 100
     with duckdb.connect(str(small_db)) as conn:  # read-write: GX's read-only handle is closed
         conn.execute("insert into t values (100, 100)")
+
+
+def test_gx_connection_runs_under_the_audit_memory_limit(small_db: Path, monkeypatch) -> None:
+    """Without the limit DuckDB may take 80% of RAM: 1.3 GB for one count(distinct) at 10M."""
+    import sqlalchemy as sa
+
+    from datamesh.audit import gx_duckdb
+    from datamesh.audit.data_docs import make_context
+    from datamesh.audit.validate import MEMORY_LIMIT_ENV, duckdb_datasource
+
+    gx_duckdb.apply()
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
+    with duckdb_datasource(make_context(None), "probe", small_db) as datasource:
+        engine = datasource.get_execution_engine()
+        rows = engine.execute_query(sa.text("select current_setting('memory_limit')")).fetchall()
+    assert rows[0][0] in {"300.0 MB", "286.1 MiB"}
+
+
+def test_bad_audit_memory_limit_names_the_variable(monkeypatch) -> None:
+    from datamesh.audit.validate import MEMORY_LIMIT_ENV, duckdb_config
+    from datamesh.errors import MeshError
+
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
+    with pytest.raises(MeshError, match=r"\$MESH_AUDIT_MEMORY_LIMIT='lots' is not a DuckDB"):
+        duckdb_config()
