@@ -74,10 +74,18 @@ def staging_files(staging: Path) -> list[Path]:
 
 def test_sequential_build_gives_the_same_data_as_parallel(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
-    parallel = table_digests(mesh)
-    report = build(mesh, workers=1, full_refresh=True)
-    assert set(statuses(report).values()) == {"published"}
+    parallel = table_digests(mesh)  # the first build: nothing registered, nothing started ahead
+    pipelined = build(mesh, full_refresh=True)
+    assert set(statuses(pipelined).values()) == {"published"}
+    ahead = {d["domain"]: d["started_ahead_of"] for d in pipelined["domains"]}
+    assert ahead["sales"] and ahead["finance"] and ahead["marketing"]
+    assert not any(d["restarted"] for d in pipelined["domains"])
     assert table_digests(mesh) == parallel
+    report = build(mesh, workers=1, full_refresh=True, pipeline=False)
+    assert set(statuses(report).values()) == {"published"}
+    assert not any(d["started_ahead_of"] for d in report["domains"])
+    assert table_digests(mesh) == parallel
+    assert not mesh.warehouse.handoff_dir.exists()
 
 
 def test_noop_build_skips_every_domain(built_mesh, tmp_path) -> None:
@@ -130,6 +138,48 @@ def test_failing_test_keeps_consumers_on_the_old_data(built_mesh, tmp_path) -> N
     assert report["status"] == "failed"
     assert {n: file_digest(mesh.warehouse.published_file(n)) for n in before} == before
     assert read_interface(mesh.warehouse.registry_dir, "customers") == registry_before
+
+
+def test_failed_audit_blocks_consumers_that_started_ahead(built_mesh, tmp_path) -> None:
+    """finance and marketing run on sales' staging file while it is audited; sales then fails."""
+    mesh = built_mesh.copy_to(tmp_path)
+    names = ("sales", "finance", "marketing")
+    before = {n: file_digest(mesh.warehouse.published_file(n)) for n in names}
+    registry_before = {n: read_interface(mesh.warehouse.registry_dir, n) for n in names}
+    suite = mesh.root / "sales" / "expectations" / "fct_orders.yml"
+    suite.write_text(suite.read_text() + "  - type: expect_table_row_count_to_be_between\n"
+                     "    kwargs: {max_value: 10}\n    severity: critical\n")  # fmt: skip
+    report = build(mesh)
+    result = {d["domain"]: d for d in report["domains"]}
+    assert result["sales"]["status"] == "failed" and result["sales"]["reason"] == "audit failed"
+    finance = result["finance"]
+    assert finance["started_ahead_of"] == ["sales"]
+    assert finance["counts"].get("success"), "finance's dbt never got past its start gate"
+    assert finance["status"] == "blocked" and finance["reason"] == "upstream 'sales' failed"
+    assert result["marketing"]["status"] == "blocked"
+    assert {n: file_digest(mesh.warehouse.published_file(n)) for n in names} == before
+    assert {n: read_interface(mesh.warehouse.registry_dir, n) for n in names} == registry_before
+
+
+def test_consumer_started_ahead_restarts_when_the_producer_interface_changes(
+    built_mesh, tmp_path
+) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    yaml_file = mesh.root / "sales" / "models" / "marts" / "fct_orders.yml"
+    yaml_file.write_text(
+        yaml_file.read_text().replace("description: Order identifier.", "description: Order id.")
+    )
+    report = build(mesh)
+    result = {d["domain"]: d for d in report["domains"]}
+    assert set(statuses(report).values()) == {"unchanged", "published"}, report
+    assert result["finance"]["started_ahead_of"] == ["sales"]
+    assert result["finance"]["restarted"] == "upstream 'sales' changed its interface"
+    assert result["finance"]["status"] == "published"
+    registered = read_interface(mesh.warehouse.registry_dir, "sales")
+    [orders] = [m for m in registered["models"] if m["name"] == "fct_orders"]
+    assert orders["columns"][0]["description"] == "Order id."
+    log = (mesh.warehouse.log_dir("finance") / "build.log").read_text()
+    assert "called this build off" not in log  # the log is the second, complete run
 
 
 def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> None:

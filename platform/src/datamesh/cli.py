@@ -76,7 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     options = BuildOptions(
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
-        full_refresh=args.full_refresh, wait=args.wait,
+        full_refresh=args.full_refresh, wait=args.wait, pipeline=args.pipeline,
     )  # fmt: skip
     report = build_mesh(root_of(args), warehouse_of(args), options, Progress(quiet=args.quiet))
     counts: dict[str, int] = {}
@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--threads", type=int, default=None, help="dbt threads per domain")
     build.add_argument("--full-refresh", action="store_true", help="rebuild unchanged domains")
     build.add_argument("--wait", action="store_true", help="wait for a running build to end")
+    build.add_argument(
+        "--no-pipeline", dest="pipeline", action="store_false",
+        help="start a domain only once its producers are published (default: consumers parse "
+        "while producers build and run while they are audited; nothing publishes early)",
+    )  # fmt: skip
     build.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     build.set_defaults(func=cmd_build)
 

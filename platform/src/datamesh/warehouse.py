@@ -72,6 +72,18 @@ class Warehouse:
         """
         return self.staging_dir / domain / f"{domain}.duckdb"
 
+    @property
+    def handoff_dir(self) -> Path:
+        """Second names for producers' checkpointed staging files, for pre-started consumers.
+
+        A hyphen cannot occur in a dbt project name, so no domain's staging folder is this one.
+        """
+        return self.staging_dir / "handoff-links"
+
+    def start_gate(self, domain: str) -> Path:
+        """The file a pre-started consumer's dbt waits for before it runs anything."""
+        return self.staging_dir / domain / "start-gate.json"
+
     def target_dir(self, domain: str) -> Path:
         """dbt's target folder for platform runs, kept out of the domain's source tree."""
         return self.state_dir / "target" / domain

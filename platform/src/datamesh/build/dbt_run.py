@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datamesh.build.handoff import GATE_ENV
 from datamesh.discover.projects import Domain
 from datamesh.manifest.parse import dbt_common_args
 from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
@@ -72,8 +73,13 @@ def run_dbt_build(
     *,
     threads: int | None = None,
     extra_args: list[str] | None = None,
+    gate: Path | None = None,
 ) -> DbtOutcome:
-    """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry."""
+    """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry.
+
+    With ``gate``, dbt parses and then waits for the orchestrator to open the gate
+    (build/handoff.py) before it runs anything.
+    """
     target_dir = warehouse.target_dir(domain.name)
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +99,9 @@ def run_dbt_build(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
+    env.pop(GATE_ENV, None)
+    if gate is not None:
+        env[GATE_ENV] = str(gate)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
     with log_file.open("w", encoding="utf-8") as log:

@@ -22,19 +22,24 @@ def raw_inputs(warehouse: Warehouse, domain: str) -> list[list[Any]]:
     ]
 
 
-def build_fingerprint(
-    domain: Domain, warehouse: Warehouse, upstream_entries: dict[str, dict[str, Any] | None]
-) -> str:
+def own_inputs(domain: Domain, warehouse: Warehouse) -> dict[str, Any]:
+    """What a domain's build reads besides its upstreams; taken when its build starts."""
     import dbt.version
 
-    return hash_json(
-        {
-            "project": project_fingerprint(domain.path),
-            "raw": raw_inputs(warehouse, domain.name),
-            "upstreams": {
-                name: (entry or {}).get("fingerprint") for name, entry in upstream_entries.items()
-            },
-            "dbt": dbt.version.__version__,
-            "platform": __version__,
-        }
-    )
+    return {
+        "project": project_fingerprint(domain.path),
+        "raw": raw_inputs(warehouse, domain.name),
+        "dbt": dbt.version.__version__,
+        "platform": __version__,
+    }
+
+
+def build_fingerprint(
+    domain: Domain,
+    warehouse: Warehouse,
+    upstream_entries: dict[str, dict[str, Any] | None],
+    inputs: dict[str, Any] | None = None,
+) -> str:
+    """Own inputs (``inputs`` if already taken) plus the upstreams' published fingerprints."""
+    upstreams = {name: (entry or {}).get("fingerprint") for name, entry in upstream_entries.items()}
+    return hash_json({**(inputs or own_inputs(domain, warehouse)), "upstreams": upstreams})

@@ -20,12 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.audit.gate import audit_domain
-from datamesh.build.dbt_run import run_dbt_build
-from datamesh.build.fingerprint import build_fingerprint
+from datamesh.build.dbt_run import DbtOutcome, run_dbt_build
+from datamesh.build.fingerprint import build_fingerprint, own_inputs
+from datamesh.build.handoff import (
+    Handoff,
+    close_gate,
+    link_for_consumers,
+    open_gate,
+    parsed_view,
+)
 from datamesh.build.lock import build_lock
 from datamesh.build.progress import Progress
 from datamesh.discover.graph import DomainGraph
-from datamesh.discover.projects import discover_domains
+from datamesh.discover.projects import Domain, discover_domains
 from datamesh.discover.select import select_domains
 from datamesh.manifest.assemble import assemble_manifest, interface_from_parse
 from datamesh.manifest.schema import validate_manifest
@@ -34,6 +41,7 @@ from datamesh.registry import read_interface, write_json_atomic
 from datamesh.warehouse import Warehouse
 
 DONE_OK = {"published", "unchanged"}
+POLL_SECONDS = 0.05
 
 
 @dataclass
@@ -51,6 +59,8 @@ class DomainResult:
     warnings: list[str] = field(default_factory=list)
     fingerprint: str | None = None
     log_file: str | None = None
+    started_ahead_of: list[str] = field(default_factory=list)  # producers still building then
+    restarted: str = ""  # why a build started ahead was called off and run again
 
 
 @dataclass
@@ -61,45 +71,150 @@ class BuildOptions:
     threads: int | None = None
     full_refresh: bool = False
     wait: bool = False
+    pipeline: bool = True  # start consumers while their producers build (build/handoff.py)
 
 
-def _build_one(
-    graph: DomainGraph,
-    warehouse: Warehouse,
-    name: str,
-    options: BuildOptions,
-    run_id: str,
-    progress: Progress,
-) -> DomainResult:
+@dataclass
+class _Run:
+    """What the domain threads of one build share."""
+
+    graph: DomainGraph
+    warehouse: Warehouse
+    options: BuildOptions
+    run_id: str
+    progress: Progress
+    handoffs: dict[str, Handoff] = field(default_factory=dict)
+    stages: dict[str, str] = field(default_factory=dict)  # checking | waiting | building
+
+
+def _build_one(run: _Run, name: str, waiting_on: dict[str, Handoff]) -> DomainResult:
     started = time.perf_counter()
-    domain = graph.domains[name]
+    domain = run.graph.domains[name]
+    called_off: dict[str, str] = {}
+    result = _build_ahead(run, domain, waiting_on, called_off) if waiting_on else None
+    if result is None:  # not started ahead, or a producer's interface changed under it
+        result = _build_now(run, domain)
+    result.started_ahead_of = sorted(waiting_on)
+    result.restarted = called_off.get("reason", "") if result.status != "blocked" else ""
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_now(run: _Run, domain: Domain) -> DomainResult:
+    """Build a domain whose upstreams are all published, unless nothing it reads changed."""
+    name, warehouse = domain.name, run.warehouse
     upstream_entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
     missing = [u for u, entry in upstream_entries.items() if entry is None]
     if missing:
         return DomainResult(
             name, "blocked", f"upstream {', '.join(missing)} never published; select it too"
         )
-    fingerprint = build_fingerprint(domain, warehouse, upstream_entries)
+    inputs = own_inputs(domain, warehouse)
+    fingerprint = build_fingerprint(domain, warehouse, upstream_entries, inputs)
     current = read_interface(warehouse.registry_dir, name)
     if (
-        not options.full_refresh
+        not run.options.full_refresh
         and current is not None
         and current.get("fingerprint") == fingerprint
         and warehouse.published_file(name).is_file()
     ):
         return DomainResult(
             name, "unchanged", "project, raw inputs and upstreams unchanged since last publish",
-            fingerprint=fingerprint, seconds=time.perf_counter() - started,
+            fingerprint=fingerprint,
         )  # fmt: skip
-    progress.event(name, "building")
+    run.stages[name] = "building"
+    run.progress.event(name, "building")
     _warm_up_audit()
+    staging = _fresh_staging(warehouse, name)
+    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads)
+    return _audit_and_publish(run, domain, staging, outcome, inputs, {})
+
+
+def _build_ahead(
+    run: _Run, domain: Domain, waiting_on: dict[str, Handoff], called_off: dict[str, str]
+) -> DomainResult | None:
+    """Start dbt before the producers in ``waiting_on`` are published; None: build again."""
+    name, warehouse = domain.name, run.warehouse
+    inputs = own_inputs(domain, warehouse)
+    parsed_against = {u: parsed_view(read_interface(warehouse.registry_dir, u)) for u in waiting_on}
+    staging = _fresh_staging(warehouse, name)
+    gate = warehouse.start_gate(name)
+    keeper = threading.Thread(
+        target=_keep_gate, args=(run, name, gate, waiting_on, parsed_against, called_off),
+        name=f"gate-{name}", daemon=True,
+    )  # fmt: skip
+    run.progress.event(name, "waiting", f"started ahead; runs once {', '.join(waiting_on)} built")
+    _warm_up_audit()
+    keeper.start()
+    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads, gate=gate)
+    keeper.join()
+    if called_off:
+        for handoff in waiting_on.values():
+            handoff.final.wait()
+        culprit = _unpublished(waiting_on)
+        if culprit:
+            return DomainResult(
+                name, "blocked", f"upstream '{culprit}' {waiting_on[culprit].status}"
+            )
+        run.progress.event(name, "restarted", called_off["reason"])
+        return None
+    return _audit_and_publish(run, domain, staging, outcome, inputs, waiting_on)
+
+
+def _keep_gate(
+    run: _Run,
+    name: str,
+    gate: Path,
+    waiting_on: dict[str, Handoff],
+    parsed_against: dict[str, Any],
+    called_off: dict[str, str],
+) -> None:
+    """Open the gate once every producer is built with the interface the consumer parsed."""
+    attach: dict[str, str] = {}
+    for upstream, handoff in waiting_on.items():
+        handoff.built.wait()
+        if handoff.staging_link is None:
+            if handoff.status in DONE_OK:
+                continue  # nothing rebuilt after all: the published file is current
+            called_off["reason"] = f"upstream '{upstream}' {handoff.status}"
+            close_gate(gate, called_off["reason"])
+            return
+        if parsed_view(handoff.interface) != parsed_against[upstream]:
+            called_off["reason"] = f"upstream '{upstream}' changed its interface"
+            close_gate(gate, called_off["reason"])
+            return
+        attach[upstream] = str(handoff.staging_link)
+    open_gate(gate, attach)
+    run.stages[name] = "building"
+    run.progress.event(
+        name, "building", f"reads {', '.join(attach)} from staging, under audit" if attach else ""
+    )
+
+
+def _unpublished(waiting_on: dict[str, Handoff]) -> str | None:
+    return next((u for u, h in waiting_on.items() if h.status not in DONE_OK), None)
+
+
+def _fresh_staging(warehouse: Warehouse, name: str) -> Path:
     staging = warehouse.staging_file(name)
     shutil.rmtree(staging.parent, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
-    outcome = run_dbt_build(domain, warehouse, staging, threads=options.threads)
+    return staging
+
+
+def _audit_and_publish(
+    run: _Run,
+    domain: Domain,
+    staging: Path,
+    outcome: DbtOutcome,
+    inputs: dict[str, Any],
+    waiting_on: dict[str, Handoff],
+) -> DomainResult:
+    """Audit the staging file, wait for producers read before publish, then publish."""
+    name, warehouse = domain.name, run.warehouse
     result = DomainResult(
-        name, "failed", fingerprint=fingerprint, dbt_seconds=outcome.seconds,
-        counts=outcome.counts, log_file=str(outcome.log_file),
+        name, "failed", dbt_seconds=outcome.seconds, counts=outcome.counts,
+        log_file=str(outcome.log_file),
     )  # fmt: skip
     if not outcome.success or outcome.manifest is None:
         result.reason = "dbt build failed"
@@ -107,6 +222,7 @@ def _build_one(
     else:
         interface = interface_from_parse(domain, outcome.manifest)
         checkpoint(staging)
+        run.handoffs[name].mark_built(link_for_consumers(staging, warehouse.handoff_dir), interface)
         audit_started = time.perf_counter()
         audit = audit_domain(
             name, staging, interface, warehouse.reports_dir, domain_dir=domain.path
@@ -117,10 +233,20 @@ def _build_one(
             result.reason = "audit failed"
             result.failures = audit.failures
         else:
-            publish_domain(warehouse, interface, staging, fingerprint=fingerprint, run_id=run_id)
             result.status = "published"
+    for handoff in waiting_on.values():  # never publish what was built on unpublished data
+        handoff.final.wait()
+    culprit = _unpublished(waiting_on)
+    if culprit:
+        result.status = "blocked"
+        result.reason = f"upstream '{culprit}' {waiting_on[culprit].status}"
+    elif result.status == "published":
+        entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
+        result.fingerprint = build_fingerprint(domain, warehouse, entries, inputs)
+        publish_domain(
+            warehouse, interface, staging, fingerprint=result.fingerprint, run_id=run.run_id
+        )
     shutil.rmtree(staging.parent, ignore_errors=True)
-    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -150,6 +276,21 @@ def _ready(graph: DomainGraph, name: str, selected: set[str], results: dict) -> 
     return all(u not in selected or u in results for u in graph.upstreams(name))
 
 
+def _ahead_of(run: _Run, name: str, selected: set[str], results: dict) -> dict[str, Handoff]:
+    """The producers a domain can start ahead of: all others done, these building dbt now."""
+    waiting_on: dict[str, Handoff] = {}
+    for upstream in run.graph.upstreams(name):
+        if upstream not in selected or upstream in results:
+            continue
+        if run.stages.get(upstream) != "building":
+            return {}
+        waiting_on[upstream] = run.handoffs[upstream]
+    registry = run.warehouse.registry_dir
+    if any(read_interface(registry, u) is None for u in run.graph.upstreams(name)):
+        return {}  # first build of a producer: nothing for the consumer's parse to read yet
+    return waiting_on
+
+
 def write_manifest_from_registry(root: Path, warehouse: Warehouse, graph: DomainGraph) -> None:
     """After a build, the mesh manifest as published, with no second parse."""
     interfaces = {n: read_interface(warehouse.registry_dir, n) for n in graph.domains}
@@ -158,6 +299,61 @@ def write_manifest_from_registry(root: Path, warehouse: Warehouse, graph: Domain
     manifest = assemble_manifest(root, graph, interfaces)  # type: ignore[arg-type]
     validate_manifest(manifest)
     write_json_atomic(warehouse.manifest_path, manifest)
+
+
+def _schedule(run: _Run, order: list[str], workers: int, results: dict[str, DomainResult]) -> None:
+    """Start domains as their producers allow: up to ``workers`` running dbt, and as many again
+    waiting at their start gate, ahead of producers that are building."""
+    graph, progress = run.graph, run.progress
+    selected = set(order)
+    # a domain started ahead runs once its gate opens, even if that briefly exceeds ``workers``
+    with ThreadPoolExecutor(max_workers=max(1, len(order))) as pool:
+        running: dict[Future, str] = {}
+        pending = list(order)
+        while pending or running:
+            for name in list(pending):
+                stages = [run.stages[running[f]] for f in running]
+                active = sum(stage != "waiting" for stage in stages)
+                waiting_on: dict[str, Handoff] = {}
+                if not _ready(graph, name, selected, results):
+                    if not run.options.pipeline or stages.count("waiting") >= workers:
+                        continue
+                    waiting_on = _ahead_of(run, name, selected, results)
+                    if not waiting_on:
+                        continue
+                elif active >= workers:
+                    continue
+                pending.remove(name)
+                culprit = _blocked_by(graph, name, results)
+                if culprit:
+                    results[name] = DomainResult(
+                        name, "blocked", f"upstream '{culprit}' {results[culprit].status}"
+                    )
+                    progress.event(name, "skipped", results[name].reason)
+                    continue
+                run.handoffs[name] = Handoff(name)
+                run.stages[name] = "waiting" if waiting_on else "checking"
+                running[pool.submit(_build_one, run, name, waiting_on)] = name
+            if not running:
+                continue
+            # producers reaching "building" can let consumers start: look again soon
+            timeout = POLL_SECONDS if run.options.pipeline and pending else None
+            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # a bug or an I/O error: report, don't hang
+                    result = DomainResult(name, "failed", f"{type(exc).__name__}: {exc}")
+                results[name] = result
+                run.handoffs[name].mark_final(result.status)
+                shown = "skipped" if result.status == "unchanged" else result.status
+                detail = f"{result.seconds:.1f}s"
+                if result.reason:
+                    detail += f"  {result.reason}"
+                if result.failures:
+                    detail += "\n    " + "\n    ".join(result.failures[:10])
+                progress.event(name, shown, detail)
 
 
 def build_mesh(
@@ -171,52 +367,18 @@ def build_mesh(
     progress = progress or Progress()
     graph = DomainGraph.from_domains(discover_domains(root))
     order = select_domains(graph, options.select, options.exclude)
-    selected = set(order)
     workers = max(1, options.workers or os.cpu_count() or 1)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     results: dict[str, DomainResult] = {}
+    run = _Run(graph, warehouse, options, run_id, progress)
     with build_lock(warehouse.state_dir / "build.lock", wait=options.wait):
         shutil.rmtree(warehouse.staging_dir, ignore_errors=True)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            running: dict[Future, str] = {}
-            pending = list(order)
-            while pending or running:
-                for name in list(pending):
-                    if len(running) >= workers:
-                        break
-                    if not _ready(graph, name, selected, results):
-                        continue
-                    pending.remove(name)
-                    culprit = _blocked_by(graph, name, results)
-                    if culprit:
-                        results[name] = DomainResult(
-                            name, "blocked", f"upstream '{culprit}' {results[culprit].status}"
-                        )
-                        progress.event(name, "skipped", results[name].reason)
-                        continue
-                    future = pool.submit(
-                        _build_one, graph, warehouse, name, options, run_id, progress
-                    )
-                    running[future] = name
-                if not running:
-                    continue
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    name = running.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # a bug or an I/O error: report, don't hang
-                        result = DomainResult(name, "failed", f"{type(exc).__name__}: {exc}")
-                    results[name] = result
-                    shown = "skipped" if result.status == "unchanged" else result.status
-                    detail = f"{result.seconds:.1f}s"
-                    if result.reason:
-                        detail += f"  {result.reason}"
-                    if result.failures:
-                        detail += "\n    " + "\n    ".join(result.failures[:10])
-                    progress.event(name, shown, detail)
+        try:
+            _schedule(run, order, workers, results)
+        finally:
+            shutil.rmtree(warehouse.handoff_dir, ignore_errors=True)
         progress.close()
         write_manifest_from_registry(root, warehouse, graph)
     failed = [r for r in results.values() if r.status in {"failed", "blocked"}]

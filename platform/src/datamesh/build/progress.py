@@ -7,7 +7,10 @@ import threading
 import time
 from typing import TextIO
 
-COLOURS = {"published": "32", "skipped": "33", "failed": "31", "blocked": "31", "building": "36"}
+COLOURS = {
+    "published": "32", "skipped": "33", "failed": "31", "blocked": "31", "building": "36",
+    "waiting": "34", "restarted": "35",
+}  # fmt: skip
 
 
 class Progress:

@@ -2,15 +2,21 @@
 
 Named in a domain's profiles.yml (``plugins: [{module: datamesh.resolve.attach}]``), so the
 relation ``customers.main.dim_customers_v2`` resolves and a consumer cannot write to it.
+
+dbt-duckdb initialises plugins when dbt opens its first connection, after the parse. A consumer
+that ``mesh build`` started ahead of its producers waits there, at its start gate, and then
+attaches the producers' audited-next staging files the gate names (see build/handoff.py).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from datamesh.build.handoff import GATE_ENV, wait_for_gate
 from datamesh.errors import MeshError
 from datamesh.resolve.upstreams import current_project_dir, load_upstreams
 
@@ -24,6 +30,8 @@ class Plugin(BasePlugin):
     """Attaches upstream domains on every new DuckDB connection dbt opens."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
+        gate = os.environ.get(GATE_ENV)
+        self._overrides = wait_for_gate(Path(gate)) if gate else {}
         self._upstreams = load_upstreams(current_project_dir())
         path = getattr(self.creds, "path", None)
         if path and path != ":memory:" and not str(path).startswith("md:"):
@@ -31,9 +39,10 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: Any) -> None:
         for upstream in self._upstreams:
-            if not upstream.storage.is_file():
+            storage = Path(self._overrides.get(upstream.name, upstream.storage))
+            if not storage.is_file():
                 raise MeshError(
                     f"upstream domain '{upstream.name}' is registered but its file "
-                    f"{upstream.storage} is missing; rebuild it (mesh build -s {upstream.name})"
+                    f"{storage} is missing; rebuild it (mesh build -s {upstream.name})"
                 )
-            conn.execute(attach_statement(upstream.name, str(upstream.storage)))
+            conn.execute(attach_statement(upstream.name, str(storage)))

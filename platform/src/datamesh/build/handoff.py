@@ -1,0 +1,102 @@
+"""Pipelined write-audit-publish: a consumer starts before its producers are published.
+
+A consumer's ``dbt build`` spends seconds starting Python, importing dbt and parsing before it
+runs a single model; a producer's audit spends seconds more after its models are built. Both
+used to sit on the critical path of every dependency level. Now a consumer is started while its
+producers still build: dbt parses against the producers' registered interfaces, then waits at a
+start gate (in the attach plugin, before the first connection opens) until each producer has
+built and checkpointed its staging file. The gate then opens with the producers' staging files
+to attach (hard links, so a producer's publish or clean-up cannot pull a file from under the
+consumer), and the consumer builds while the producers are audited.
+
+Nothing unaudited is ever published: the consumer publishes only after every producer it read
+from has published; if a producer fails its build or audit, the consumer is thrown away and
+reported blocked. If a producer's new interface differs from the one the consumer parsed
+against, the gate closes and the consumer is built again once the producer is published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datamesh.errors import MeshError
+from datamesh.registry import write_json_atomic
+
+GATE_ENV = "MESH_START_GATE"
+GATE_POLL_SECONDS = 0.02
+# Written at publish time, not by the parse: they do not change what a consumer compiles.
+PUBLISH_ONLY_KEYS = ("fingerprint", "run_id", "published_at")
+
+
+class GateClosed(MeshError):
+    """The orchestrator called a pre-started consumer off (a producer failed or changed)."""
+
+
+def parsed_view(interface: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of an interface a consumer's parse depends on."""
+    if interface is None:
+        return None
+    kept = {k: v for k, v in interface.items() if k not in PUBLISH_ONLY_KEYS}
+    return json.loads(json.dumps(kept, sort_keys=True, default=str))  # as the registry holds it
+
+
+@dataclass
+class Handoff:
+    """What one producer tells the consumers started ahead of it, as it happens."""
+
+    domain: str
+    built: threading.Event = field(default_factory=threading.Event)
+    final: threading.Event = field(default_factory=threading.Event)
+    staging_link: Path | None = None  # checkpointed staging file, hard-linked for consumers
+    interface: dict[str, Any] | None = None
+    status: str | None = None  # published | unchanged | failed | blocked
+
+    def mark_built(self, staging_link: Path, interface: dict[str, Any]) -> None:
+        self.staging_link, self.interface = staging_link, interface
+        self.built.set()
+
+    def mark_final(self, status: str) -> None:
+        self.status = status
+        self.built.set()  # a producer that never got to "built" releases its waiters too
+        self.final.set()
+
+
+def link_for_consumers(staging_file: Path, handoff_dir: Path) -> Path:
+    """A second name for the checkpointed staging file that outlives its publish and clean-up."""
+    handoff_dir.mkdir(parents=True, exist_ok=True)
+    link = handoff_dir / staging_file.name
+    link.unlink(missing_ok=True)
+    os.link(staging_file, link)
+    return link
+
+
+def open_gate(gate: Path, attach: dict[str, str]) -> None:
+    """Let the waiting consumer run, attaching ``attach`` (producer -> file) over the registry."""
+    write_json_atomic(gate, {"go": True, "attach": attach})
+
+
+def close_gate(gate: Path, reason: str) -> None:
+    """Make the waiting consumer stop before it runs anything."""
+    write_json_atomic(gate, {"go": False, "reason": reason})
+
+
+def wait_for_gate(gate: Path) -> dict[str, str]:
+    """Block (in the dbt process) until the orchestrator decides; return the attach overrides.
+
+    No timeout: the dbt process dies with the build that started it (PR_SET_PDEATHSIG).
+    """
+    while not gate.is_file():
+        time.sleep(GATE_POLL_SECONDS)
+    try:
+        decision = json.loads(gate.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GateClosed(f"{gate}: unreadable start gate: {exc}") from None
+    if not decision.get("go"):
+        raise GateClosed(f"mesh build called this build off: {decision.get('reason')}")
+    return {str(k): str(v) for k, v in (decision.get("attach") or {}).items()}
