@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -67,7 +68,7 @@ def test_validation_releases_the_file(small_db: Path, tmp_path: Path) -> None:
 
     model = {"unique_id": "model.x.t", "name": "t", "version": None, "schema": "main",
              "identifier": "t", "columns": [], "constraints": [], "data_tests": []}  # fmt: skip
-    plan = plan_suite("x", model, [], __import__("datetime").datetime(2026, 1, 1))
+    plan = plan_suite("x", model, [], datetime(2026, 1, 1))
     [result] = validate_database(small_db, [plan], target="staging", context=make_context(None))
     assert result.success and result.outcomes[0].observed_value == 100
     with duckdb.connect(str(small_db)) as conn:  # read-write: GX's read-only handle is closed
@@ -97,3 +98,30 @@ def test_bad_audit_memory_limit_names_the_variable(monkeypatch) -> None:
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
     with pytest.raises(MeshError, match=r"\$MESH_AUDIT_MEMORY_LIMIT='lots' is not a DuckDB"):
         duckdb_config()
+
+
+def test_uniqueness_spills_where_count_distinct_runs_out_of_memory(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The audit's uniqueness check must stay a GROUP BY: DuckDB cannot spill count(distinct)."""
+    from datamesh.audit.data_docs import make_context
+    from datamesh.audit.suites import plan_suite
+    from datamesh.audit.validate import MEMORY_LIMIT_ENV, validate_database
+
+    path = tmp_path / "keys.duckdb"
+    with duckdb.connect(str(path)) as conn:  # 2M distinct keys, 7 twice, one null
+        conn.execute("create table t as select i as k from range(2000000) r(i) "
+                     "union all select 7 union all select null")  # fmt: skip
+    limited = duckdb.connect(str(path), read_only=True, config={"memory_limit": "32MB"})
+    with limited as conn, pytest.raises(duckdb.OutOfMemoryException):
+        conn.execute("select count(distinct k) from t").fetchone()
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "32MB")
+    model = {"unique_id": "model.x.t", "name": "t", "version": None, "schema": "main",
+             "identifier": "t", "columns": [{"name": "k", "data_type": "bigint"}],
+             "constraints": [], "data_tests": [{"type": "unique", "column": "k"}]}  # fmt: skip
+    plan = plan_suite("x", model, [], datetime(2026, 1, 1))
+    [result] = validate_database(path, [plan], target="published", context=make_context(None))
+    [unique] = [o for o in result.outcomes if o.key == "unique:k"]
+    assert unique.error is None
+    assert not unique.success and unique.unexpected_count == 2 and unique.unexpected_sample == [7]
+    assert unique.unexpected_percent == pytest.approx(100 * 2 / 2000001)

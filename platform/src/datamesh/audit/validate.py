@@ -1,10 +1,9 @@
 """Run planned suites against one DuckDB file with Great Expectations' SQL path.
 
-Every metric is computed inside DuckDB (the file is opened READ_ONLY); nothing loads a table
-into Python. GX checks uniqueness with a window function that costs ~3x a plain ``count(distinct)``
-at 10M rows, so uniqueness is first checked through the distinct-count proportion (bundled with
-the other aggregates); only a column that fails is checked again the slow way, to report how
-many rows are duplicated and a sample of the duplicated keys.
+Every metric is computed inside DuckDB (the file is opened READ_ONLY, under a memory limit);
+nothing loads a table into Python. Uniqueness runs as ``gx_uniqueness``'s GROUP BY expectation,
+which DuckDB can spill, instead of GX's window function or ``count(distinct)``; only a key that
+fails is queried again, for a sample of its duplicated values.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ MEMORY_LIMIT_ENV = "MESH_AUDIT_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "512MB"
 RESULT_FORMAT = "BASIC"  # counts, percents and up to 20 unexpected values; no index queries
 UNIQUE = "expect_column_values_to_be_unique"
-UNIQUE_GATE = "expect_column_proportion_of_unique_values_to_be_between"
 META_KEY = "mesh_key"
 # GX contexts and engines are not meant to be shared across threads; builds audit in threads.
 _GX_LOCK = threading.Lock()
@@ -172,9 +170,11 @@ def _gx_expectation(planned: PlannedExpectation) -> Any:
         ExpectationConfiguration,
     )
 
+    from datamesh.audit import gx_uniqueness  # registers its expectation with GX
+
     type_, kwargs = planned.type, dict(planned.kwargs)
     if type_ == UNIQUE:
-        type_, kwargs = UNIQUE_GATE, {"column": kwargs["column"], "min_value": 1.0}
+        type_, kwargs = gx_uniqueness.EXPECTATION, {"column": kwargs["column"]}
     try:
         config = ExpectationConfiguration(type=type_, kwargs=kwargs, meta={META_KEY: planned.key})
         return config.to_domain_obj()
@@ -223,17 +223,20 @@ def _outcome(planned: PlannedExpectation, result: Any) -> ExpectationOutcome:
 
 
 def _unique_details(batch: Any, outcome: ExpectationOutcome) -> None:
-    """Second pass for a failed uniqueness gate: duplicated rows and a sample of keys."""
+    """A sample of the duplicated values of a key that failed (the counts came with the check)."""
     import great_expectations.expectations as gxe
 
+    column = outcome.kwargs["column"]
+    quoted = '"' + column.replace('"', '""') + '"'
     result = batch.validate(
-        gxe.ExpectColumnValuesToBeUnique(column=outcome.kwargs["column"]),
-        result_format=RESULT_FORMAT,
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=f"select {quoted} as duplicated from {{batch}} "
+            f"where {quoted} is not null group by {quoted} having count(*) > 1"
+        ),
+        result_format="COMPLETE",
     )
-    details = result.result or {}
-    outcome.unexpected_count = details.get("unexpected_count")
-    outcome.unexpected_percent = details.get("unexpected_percent")
-    outcome.unexpected_sample = sorted(set(details.get("partial_unexpected_list") or []), key=str)
+    rows = ((result.result or {}).get("details") or {}).get("unexpected_rows") or []
+    outcome.unexpected_sample = sorted((r["duplicated"] for r in rows), key=str)[:20]
     outcome.error = outcome.error or _error_of(result.exception_info)
 
 
