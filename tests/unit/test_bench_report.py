@@ -60,9 +60,14 @@ def test_dbt_log_phases():
     )
     assert dbt_log_phases(log) == {
         "execution_seconds": 3.07,
+        "gate_seconds": 0.0,
         "full_parse_reason": "profile has changed",
     }
-    assert dbt_log_phases("nothing") == {"execution_seconds": None, "full_parse_reason": None}
+    assert dbt_log_phases("nothing") == {
+        "execution_seconds": None, "gate_seconds": 0.0, "full_parse_reason": None,
+    }  # fmt: skip
+    ahead = log.replace("03:30:58", "mesh: waited at the start gate for 1.07s\n03:30:58")
+    assert dbt_log_phases(ahead)["execution_seconds"] == pytest.approx(2.0)  # wait is not work
 
 
 def test_only_picks_scenarios_and_rejects_unknown_ones():

@@ -11,12 +11,14 @@ attaches the producers' audited-next staging files the gate names (see build/han
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from datamesh.build.handoff import GATE_ENV, wait_for_gate
+from datamesh.build.handoff import GATE_ENV, GATE_WAIT_LOG, wait_for_gate
 from datamesh.errors import MeshError
 from datamesh.resolve.upstreams import current_project_dir, load_upstreams
 
@@ -31,7 +33,11 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         gate = os.environ.get(GATE_ENV)
-        self._overrides = wait_for_gate(Path(gate)) if gate else {}
+        self._overrides: dict[str, str] = {}
+        if gate:
+            started = time.perf_counter()
+            self._overrides = wait_for_gate(Path(gate))
+            print(f"{GATE_WAIT_LOG} {time.perf_counter() - started:.2f}s", file=sys.stderr)
         self._upstreams = load_upstreams(current_project_dir())
         path = getattr(self.creds, "path", None)
         if path and path != ":memory:" and not str(path).startswith("md:"):
