@@ -161,6 +161,25 @@ def test_failed_audit_blocks_consumers_that_started_ahead(built_mesh, tmp_path) 
     assert {n: read_interface(mesh.warehouse.registry_dir, n) for n in names} == registry_before
 
 
+def test_consumer_started_ahead_that_fails_is_failed_not_blocked(built_mesh, tmp_path) -> None:
+    mesh = built_mesh.copy_to(tmp_path)
+    before = file_digest(mesh.warehouse.published_file("finance"))
+    sql = mesh.root / "sales" / "models" / "marts" / "fct_orders.sql"
+    sql.write_text(sql.read_text() + "\n-- a harmless change\n")
+    broken = mesh.root / "finance" / "models" / "marts" / "fct_payments.sql"
+    broken.write_text(broken.read_text().replace("select", "selec", 1))
+    report = build(mesh)
+    result = {d["domain"]: d for d in report["domains"]}
+    assert result["sales"]["status"] == "published"
+    finance = result["finance"]
+    assert finance["started_ahead_of"] == ["sales"]
+    assert finance["status"] == "failed" and finance["reason"] == "dbt build failed"
+    assert "fct_payments" in " ".join(finance["failures"])
+    marketing = result["marketing"]
+    assert marketing["status"] == "blocked" and marketing["reason"] == "upstream 'finance' failed"
+    assert file_digest(mesh.warehouse.published_file("finance")) == before
+
+
 def test_consumer_started_ahead_restarts_when_the_producer_interface_changes(
     built_mesh, tmp_path
 ) -> None:
