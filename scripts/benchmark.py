@@ -16,7 +16,6 @@ tree (wall time, peak of summed resident memory). Results: benchmark.json and be
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import sys
@@ -33,6 +32,7 @@ from bench.platform_scale import platform_scale
 from bench.report import machine_info, render_markdown, write_results
 from bench.results import Row, Scenario
 from bench.validation import gx_vs_plain_sql
+from generate_data import generate
 
 FULL = {"orders": 10_000_000, "repeat": 3, "domains": 200, "models": 30}
 QUICK = {"orders": 200_000, "repeat": 1, "domains": 20, "models": 10}
@@ -101,14 +101,9 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def generate_data(bench: Bench) -> float:
     """Raw Parquet for ``orders`` orders into the private warehouse; returns seconds."""
-    spec = importlib.util.spec_from_file_location(
-        "generate_data", REPO / "scripts" / "generate_data.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
+    s = bench.settings
     started = time.perf_counter()
-    counts = module.generate(bench.warehouse, bench.settings.orders, AS_OF, bench.settings.seed)
+    counts = generate(bench.warehouse, s.orders, s.as_of, s.seed)
     seconds = time.perf_counter() - started
     bench.say(f"generated {sum(counts.values()):,} raw rows in {seconds:.1f} s")
     return seconds

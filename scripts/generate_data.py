@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from datamesh.warehouse import default_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ORDERS = 20_000
@@ -331,18 +332,13 @@ def generate(warehouse: Path, orders: int, as_of: date, seed: int) -> dict[str, 
     con = duckdb.connect()
     try:
         for key, sql in _queries(paths, orders, as_of, seed).items():
-            con.execute(f"copy ({sql}) to '{paths[key]}' (format parquet, compression zstd)")
+            # COPY ... TO returns the number of rows written.
             counts[key] = con.execute(
-                f"select count(*) from read_parquet('{paths[key]}')"
+                f"copy ({sql}) to '{paths[key]}' (format parquet, compression zstd)"
             ).fetchone()[0]
     finally:
         con.close()
     return counts
-
-
-def _default_warehouse() -> Path:
-    """The warehouse directory: ``$MESH_WAREHOUSE`` or ``<repo>/warehouse``."""
-    return Path(os.environ.get("MESH_WAREHOUSE") or REPO_ROOT / "warehouse")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         "--if-missing", action="store_true", help="do nothing when every landing file exists"
     )
     args = parser.parse_args(argv)
-    warehouse = args.warehouse or _default_warehouse()
-    if args.if_missing and all((warehouse / "raw" / f).is_file() for f in RAW_FILES.values()):
+    warehouse = args.warehouse or default_warehouse(REPO_ROOT)
+    if args.if_missing and all((warehouse / f).is_file() for f in RAW_FILES.values()):
         print(f"raw data already in {warehouse / 'raw'}; drop --if-missing to regenerate")
         return 0
     as_of = args.as_of or datetime.now(UTC).date()

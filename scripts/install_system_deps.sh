@@ -25,5 +25,10 @@ echo "system deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-command -v dot >/dev/null && command -v chromium >/dev/null
+for tool in dot chromium; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "system deps: '$tool' is still missing after installing ${missing[*]}" >&2
+        exit 1
+    fi
+done
 echo "system deps: installed ${missing[*]}"

@@ -1,11 +1,10 @@
 """A synthetic mesh of N domains, for readability tests of the map and for benchmarks.
 
 ``generate_manifest`` returns a mesh manifest (valid against the schema) without running dbt;
-``generate_reports`` adds check, validation and build reports in the shapes the stages write;
-``write_projects`` writes real (tiny) dbt projects when a test needs dbt to parse the mesh.
+``generate_reports`` adds check, validation and build reports in the shapes the stages write.
+Real (tiny) dbt projects for benchmarks are written by ``scripts/bench/synthetic_projects.py``.
 
     python scripts/synthetic_mesh.py --domains 120 --models 3 --warehouse /tmp/wh
-    python scripts/synthetic_mesh.py --domains 6 --models 2 --projects /tmp/synthetic_domains
 """
 
 from __future__ import annotations
@@ -266,72 +265,18 @@ PROFILE = """{name}:
 """
 
 
-def write_projects(root: Path, domains: int, models: int, seed: int = 0) -> list[Path]:
-    """Real dbt projects (no data needed): public contracted models; each domain reads one
-    model of each of its 0-2 upstreams. Returns the project folders in build order."""
-    rng = random.Random(seed)
-    names = domain_names(domains)
-    folders = []
-    for index, name in enumerate(names):
-        folder = root / name
-        (folder / "models").mkdir(parents=True, exist_ok=True)
-        upstreams = sorted(rng.sample(names[:index], rng.randint(0, min(2, index))))
-        (folder / "dbt_project.yml").write_text(
-            f'name: {name}\nprofile: {name}\nconfig-version: 2\nversion: "1.0.0"\n'
-            f'vars:\n  mesh:\n    description: "Synthetic domain {name}."\n'
-            f"models:\n  {name}:\n    +group: team_{name}\n    +materialized: table\n",
-            "utf-8",
-        )
-        (folder / "profiles.yml").write_text(PROFILE.format(name=name), "utf-8")
-        if upstreams:
-            (folder / "dependencies.yml").write_text(
-                "projects:\n" + "".join(f"  - name: {u}\n" for u in upstreams), "utf-8"
-            )
-        yml = [
-            "groups:",
-            f"  - name: team_{name}",
-            f"    owner: {{name: Team {name}, email: {name}@example.com}}",
-            "models:",
-        ]
-        for m in range(models):
-            model = f"{name}_entity_{m}"
-            (folder / "models" / f"{model}.sql").write_text(
-                f"select {m} as id, '{name}' as label\n", "utf-8"
-            )
-            yml += [
-                f"  - name: {model}",
-                "    access: public",
-                "    config: {contract: {enforced: true}}",
-                "    columns:",
-                "      - {name: id, data_type: integer, constraints: [{type: not_null}]}",
-                "      - {name: label, data_type: varchar}",
-            ]
-        for upstream in upstreams:
-            model = f"int_{upstream}"
-            (folder / "models" / f"{model}.sql").write_text(
-                f"select id from {{{{ ref('{upstream}', '{upstream}_entity_0') }}}}\n", "utf-8"
-            )
-        (folder / "models" / "_models.yml").write_text("\n".join(yml) + "\n", "utf-8")
-        folders.append(folder)
-    return folders
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", type=int, default=120)
     parser.add_argument("--models", type=int, default=3, help="public models per domain")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warehouse", type=Path, help="write manifest + reports here")
-    parser.add_argument("--projects", type=Path, help="write real dbt projects here")
     args = parser.parse_args(argv)
-    if args.projects:
-        folders = write_projects(args.projects, args.domains, args.models, args.seed)
-        print(f"wrote {len(folders)} dbt projects under {args.projects}")
     if args.warehouse:
         manifest = generate_manifest(args.domains, args.models, args.seed)
         write_warehouse(args.warehouse, manifest, generate_reports(manifest, args.seed))
         print(f"wrote a {args.domains}-domain manifest and reports under {args.warehouse}")
-    if not args.projects and not args.warehouse:
+    else:
         print(json.dumps(generate_manifest(args.domains, args.models, args.seed), indent=1))
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,6 +91,12 @@ class Bench:
             raise RuntimeError(f"{label}: {' '.join(command)} exited {result.returncode}\n{tail}")
         self.say(f"{label}: {result.seconds:.2f} s, peak {result.peak_bytes / 2**20:.0f} MiB")
         return result
+
+
+def command_available(bench: Bench, name: str) -> bool:
+    """Whether ``mesh <name>`` exists in this checkout (other stages land over time)."""
+    done = subprocess.run(bench.mesh(name, "--help"), capture_output=True, env=bench.env())
+    return done.returncode == 0
 
 
 def copy_domains(source: Path, dest: Path) -> list[str]:

@@ -48,21 +48,13 @@ def build_breakdown(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_notes(breakdowns: list[dict[str, Any]]) -> list[str]:
-    """Why dbt parsed each domain in full, and the cause when it is the per-run profile."""
+    """Why dbt parsed domains in full, in its own words; empty when every parse was partial."""
     reasons = sorted(
         {d["full_parse_reason"] for b in breakdowns for d in b["domains"].values()} - {None}
     )
     if not reasons:
         return []
-    notes = ["dbt parsed domains in full, not partially: " + "; ".join(f"'{r}'" for r in reasons)]
-    if any("profile has changed" in r for r in reasons):
-        notes.append(
-            "'profile has changed' is the mesh's doing: MESH_PUBLISH_PATH, read by each "
-            "domain's publish profile, names a new per-run staging file, so dbt discards its "
-            "partial parse on every build. A stable staging path per domain would let dbt skip "
-            "most of each parse."
-        )
-    return notes
+    return ["dbt parsed domains in full, not partially: " + "; ".join(f"'{r}'" for r in reasons)]
 
 
 def monolith_execution_seconds(log: Path) -> float | None:

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.context import BIN, Bench
+from bench.context import BIN, Bench, command_available
 from bench.measure import Measurement
 from bench.results import Row, Scenario, Target, at_most
 from bench.synthetic_projects import write_synthetic_mesh
 
 SCRIPTS = Path(__file__).resolve().parents[1]
 COLD_GOAL = 1.2  # "close to the floor": our reading, at most 20 % over dbt's own parse
-
-
-def command_available(bench: Bench, name: str) -> bool:
-    """Whether ``mesh <name>`` exists in this checkout (other stages land over time)."""
-    done = subprocess.run(bench.mesh(name, "--help"), capture_output=True, env=bench.env())
-    return done.returncode == 0
 
 
 def _floor(bench: Bench, projects: list[Path], registry: Path, warehouse: Path) -> Measurement:

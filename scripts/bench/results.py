@@ -65,9 +65,6 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
-    def row(self, label: str) -> Row | None:
-        return next((r for r in self.rows if r.label == label), None)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,

@@ -1,34 +1,20 @@
 """A synthetic mesh of real (tiny) dbt projects, for the platform-scale benchmark.
 
-Unlike ``scripts/synthetic_mesh.write_projects`` (map readability tests), these look like real
-domains: staging views and intermediate models, 1-3 upstreams each (only earlier domains, so
+Unlike ``scripts/synthetic_mesh.py`` (a manifest only, for map readability tests), these are
+real domains: staging views and intermediate models, 1-3 upstreams each (only earlier domains, so
 the graph is acyclic), a few public contracted models of which one is versioned (v1 deprecated,
 v2 latest), and models that ref upstream public models. No data is needed: only parsing runs.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parents[1]
+import synthetic_mesh
+
 PUBLIC_PER_DOMAIN = 3  # public models; the first has two versions (two .sql files)
-
-
-def _synthetic_mesh():
-    """``scripts/synthetic_mesh.py`` (names and profile template are shared with the map)."""
-    name = "synthetic_mesh"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / "synthetic_mesh.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -52,7 +38,7 @@ def plan_domains(domains: int, models: int, seed: int) -> list[DomainPlan]:
     if models < minimum:
         raise ValueError(f"--models must be at least {minimum} for a synthetic domain")
     rng = random.Random(seed)
-    names = _synthetic_mesh().domain_names(domains)
+    names = synthetic_mesh.domain_names(domains)
     plans = []
     for index, name in enumerate(names):
         upstreams = tuple(sorted(rng.sample(names[:index], min(index, rng.randint(1, 3)))))
@@ -115,7 +101,7 @@ def write_domain(root: Path, plan: DomainPlan) -> Path:
     for layer in ("staging", "intermediate", "marts"):
         (folder / "models" / layer).mkdir(parents=True, exist_ok=True)
     (folder / "dbt_project.yml").write_text(_project_yml(plan.name), "utf-8")
-    (folder / "profiles.yml").write_text(_synthetic_mesh().PROFILE.format(name=plan.name), "utf-8")
+    (folder / "profiles.yml").write_text(synthetic_mesh.PROFILE.format(name=plan.name), "utf-8")
     if plan.upstreams:
         (folder / "dependencies.yml").write_text(
             "projects:\n" + "".join(f"  - name: {u}\n" for u in plan.upstreams), "utf-8"

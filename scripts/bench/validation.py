@@ -6,21 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from bench.context import BIN, Bench
+from bench.context import BIN, Bench, command_available
 from bench.measure import Measurement, summarise
 from bench.profile import profile_python
 from bench.results import Row, Scenario, Target, at_most
 
 SCRIPTS = Path(__file__).resolve().parents[1]
-GIB = 1024**3
-
-
-def validate_available(bench: Bench) -> bool:
-    """Whether this checkout's ``mesh`` has the ``validate`` command yet."""
-    import subprocess
-
-    done = subprocess.run(bench.mesh("validate", "--help"), capture_output=True, env=bench.env())
-    return done.returncode == 0
 
 
 def gx_seconds(warehouse: Path) -> float:
@@ -52,7 +43,7 @@ def _gx(bench: Bench) -> tuple[Measurement, float]:
 def gx_vs_plain_sql(bench: Bench) -> Scenario:
     """Alternate the two sides so background load hits both alike."""
     scenario = Scenario(4, "Great Expectations validation of every published table vs plain SQL")
-    if not validate_available(bench):
+    if not command_available(bench, "validate"):
         scenario.rows.append(Row("mesh validate", skipped="`mesh validate` not available"))
         scenario.targets.append(Target("GX / plain SQL wall time", None, "<= 2x", None, "x"))
         return scenario

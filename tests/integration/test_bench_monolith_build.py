@@ -9,11 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.monolith import write_monolith  # noqa: E402
+from bench.monolith import write_monolith
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 

@@ -6,11 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.measure import (  # noqa: E402
+from bench.measure import (
     CommandFailed,
     descendants,
     parse_ppid,

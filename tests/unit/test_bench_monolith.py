@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.monolith import (  # noqa: E402
+from bench.monolith import (
     MonolithError,
     find_collisions,
     rewrite_cross_refs,

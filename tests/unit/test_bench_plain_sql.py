@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
+from bench.plain_sql import UntranslatedCheck, aggregate, literal, table_query
 
 from datamesh.audit.suites import PlannedExpectation, SuitePlan
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.plain_sql import UntranslatedCheck, aggregate, literal, table_query  # noqa: E402
 
 
 def check(key: str, type_: str, **kwargs) -> PlannedExpectation:

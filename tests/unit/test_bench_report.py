@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import pytest
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.measure import summarise  # noqa: E402
-from bench.profile import dbt_log_phases  # noqa: E402
-from bench.report import fmt_stats, render_markdown  # noqa: E402
-from bench.results import Row, Scenario, at_most  # noqa: E402
-from benchmark import parse_only  # noqa: E402
+from bench.measure import summarise
+from bench.profile import dbt_log_phases
+from bench.report import fmt_stats, render_markdown
+from bench.results import Row, Scenario, at_most
+from benchmark import parse_only
 
 
 def test_stats_show_spread_or_say_single_run():
@@ -96,7 +90,7 @@ def test_dependency_levels_is_the_longest_chain():
     assert dependency_levels({"build_order": [], "domains": []}) == 0
 
 
-def test_parse_notes_blame_the_per_run_profile_only_when_dbt_says_so():
+def test_parse_notes_list_dbt_full_parse_reasons():
     from bench.mesh_build import parse_notes
 
     def breakdown(reason):
@@ -105,5 +99,5 @@ def test_parse_notes_blame_the_per_run_profile_only_when_dbt_says_so():
     assert parse_notes([breakdown(None)]) == []
     first = parse_notes([breakdown("saved manifest not found. Starting full parse.")])
     assert len(first) == 1 and "saved manifest not found" in first[0]
-    changed = parse_notes([breakdown("profile has changed")])
-    assert len(changed) == 2 and "MESH_PUBLISH_PATH" in changed[1]
+    changed = parse_notes([breakdown("profile has changed"), breakdown("profile has changed")])
+    assert changed == ["dbt parsed domains in full, not partially: 'profile has changed'"]

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench.synthetic_projects import plan_domains, write_synthetic_mesh  # noqa: E402
+from bench.synthetic_projects import plan_domains, write_synthetic_mesh
 
 
 def test_upstreams_are_earlier_domains_one_to_three():

@@ -8,6 +8,7 @@ Policy forbids every request, so the file reads the same offline, from a CI arti
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from importlib.resources import files
 from typing import Any
@@ -61,8 +62,6 @@ def render_page(view: dict[str, Any], svgs: dict[str, str]) -> str:
         "__DATA__": embed_json(data),
         "__JS__": _asset("map.js"),
     }
-    page = _asset("page.html")
-    for marker in ("__TITLE__", "__CSS__", "__TEMPLATES__", "__DATA__", "__JS__"):
-        head, sep, tail = page.partition(marker)
-        page = head + replacements[marker] + tail
-    return page
+    # One pass: a substituted value that happens to contain a marker is left as it is.
+    pattern = re.compile("|".join(map(re.escape, replacements)))
+    return pattern.sub(lambda m: replacements[m.group(0)], _asset("page.html"))

@@ -187,7 +187,6 @@ def _model_views(
 
 
 def _domain_health(
-    name: str,
     run_entry: dict[str, Any] | None,
     run_ran: bool,
     models: list[dict[str, Any]],
@@ -309,7 +308,6 @@ def build_map_view(
                 "exposures": domain.get("exposures") or [],
                 "findings": domain_findings,
                 "health": _domain_health(
-                    domain["name"],
                     run_entries.get(domain["name"]),
                     last_run is not None,
                     views,
