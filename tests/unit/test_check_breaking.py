@@ -130,3 +130,20 @@ def test_domains_that_did_not_parse_are_skipped():
     current = things()
     current["domains"][0]["models"] = []
     assert breaking_changes(things(), current, skip_domains=frozenset({"alpha"})) == []
+
+
+def test_two_renamed_columns_are_both_renames():
+    def orders(*names: str) -> dict:
+        record = model("alpha", "orders", columns=[column(n, "integer") for n in names])
+        return manifest([record], [edge("beta.report", "alpha.orders")], beta=["alpha"])
+
+    changes = breaking_changes(orders("a", "b", "id"), orders("x", "y", "id"))
+    assert summary(changes) == [
+        ("column-renamed", "orders", None, "a", True, [("beta", "report", None)]),
+        ("column-renamed", "orders", None, "b", True, [("beta", "report", None)]),
+    ]
+    assert [(c.before, c.after) for c in changes] == [("a", "x"), ("b", "y")]
+    assert [c.message for c in changes] == [
+        "alpha.orders: column 'a' renamed to 'x'",
+        "alpha.orders: column 'b' renamed to 'y'",
+    ]

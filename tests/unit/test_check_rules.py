@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -125,6 +126,6 @@ def test_config_overrides_severity_switches_off_and_waives():
 
 def test_every_rule_has_a_kebab_case_id_and_one_line_explanation():
     for rule_id, rule in RULES.items():
-        assert rule_id == rule.id and rule_id.islower() and " " not in rule_id
+        assert rule_id == rule.id and re.fullmatch(r"[a-z]+(-[a-z]+)*", rule_id), rule_id
         assert rule.severity in {"error", "warning", "info"}
         assert rule.explanation and "\n" not in rule.explanation

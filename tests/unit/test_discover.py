@@ -43,6 +43,35 @@ def test_discovers_projects_by_project_name_not_folder(diamond: Path) -> None:
     assert domains["finance"].description == "the finance domain"
 
 
+def test_mesh_vars_name_the_team_whose_group_owns_the_domain(diamond: Path) -> None:
+    from datamesh.manifest.assemble import _domain_owner
+
+    (diamond / "sales" / "dbt_project.yml").write_text(
+        "name: sales\nvars:\n  mesh:\n    description: orders\n    team: billing\n"
+    )
+    sales = {d.name: d for d in discover_domains(diamond)}["sales"]
+    assert (sales.description, sales.team) == ("orders", "billing")
+    groups = [
+        {"name": "orders", "owner": {"name": "Orders", "email": None}},
+        {"name": "billing", "owner": {"name": "Billing", "email": None}},
+    ]
+    assert _domain_owner(sales, groups) == {"name": "Billing", "email": None}
+
+
+@pytest.mark.parametrize("mesh_vars", ['"oops"', "[a, b]", "42", "null"])
+def test_mesh_vars_that_are_not_a_mapping_declare_nothing(diamond: Path, mesh_vars) -> None:
+    """As for description, a malformed vars.mesh is ignored: no team, first group owns."""
+    from datamesh.manifest.assemble import _domain_owner
+
+    project_file = diamond / "sales" / "dbt_project.yml"
+    project_file.write_text(f"name: sales\nvars: {{mesh: {mesh_vars}}}\n")
+    sales = {d.name: d for d in discover_domains(diamond)}["sales"]
+    assert (sales.description, sales.team) == ("", None)
+    groups = [{"name": "orders", "owner": {"name": "Orders", "email": "o@example.com"}}]
+    assert _domain_owner(sales, groups) == {"name": "Orders", "email": "o@example.com"}
+    assert _domain_owner(sales, []) is None
+
+
 def test_skips_build_outputs_and_nested_packages(diamond: Path) -> None:
     write_project(diamond / "sales" / "target", "x", "stale_copy")
     write_project(diamond / "sales" / "dbt_packages", "y", "some_package")

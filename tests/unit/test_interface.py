@@ -115,6 +115,8 @@ def test_parse_failure_explains_undeclared_domain(tmp_path) -> None:
     )
     explained = explain_parse_failure(sales, graph, dbt_error)
     assert "not declared in" in explained and "dependencies.yml" in explained
+    assert "domain 'sales' refs domain 'finance', which is not declared in " in explained
+    assert f"not declared in {sales.dependencies_file} (add '- name: finance'" in explained
     assert "models/x.sql" in explained
     not_public = dbt_error.replace("'finance'", "'customers'")
     assert "not a public model of domain 'customers'" in explain_parse_failure(

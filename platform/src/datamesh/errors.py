@@ -8,11 +8,6 @@ class MeshError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
-
 
 class DiscoveryError(MeshError):
     """A project folder or a dependencies.yml that cannot be read as a domain."""
@@ -24,9 +19,3 @@ class GraphError(MeshError):
 
 class ParseError(MeshError):
     """dbt could not parse a domain."""
-
-
-class BuildError(MeshError):
-    """One or more domains failed to build."""
-
-    exit_code = 1

@@ -12,20 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from datamesh.check.findings import BreakingChange, Consumer
-
-KINDS: dict[str, str] = {
-    "model-removed": "A public model (or one of its versions) is gone.",
-    "version-removed": "A version of a public model is gone while others remain.",
-    "access-narrowed": "A model (version) is still defined but no longer public.",
-    "column-removed": "A column of a contracted model is gone.",
-    "column-renamed": "A column of a contracted model has a new name.",
-    "column-type-changed": "A column of a contracted model changed its data type.",
-    "constraint-removed": "A constraint of a contracted model is gone.",
-    "contract-unenforced": "A model's contract is no longer enforced.",
-    "latest-version-moved-back": "latest_version moved to an older version: unpinned refs "
-    "read older data.",
-}
+from datamesh.check.findings import BreakingChange, Consumer, version_number
 
 TYPE_ALIASES = {
     "int": "integer", "int4": "integer", "signed": "integer",
@@ -106,13 +93,6 @@ def _latest(versions: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def _as_number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _column_changes(
     domain: str, before: dict[str, Any], after: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
@@ -122,10 +102,13 @@ def _column_changes(
     new = {c["name"]: c for c in after.get("columns") or []}
     removed = [name for name in old if name not in new]
     added = [name for name in new if name not in old]
+    # As many columns added as removed: a removed column with a same-typed added one is a
+    # rename. Decided once, as pairing renames below shrinks ``added``.
+    may_rename = len(removed) == len(added)
     for name in removed:
         old_type = normalize_type(old[name].get("data_type"))
         twin = next((a for a in added if normalize_type(new[a].get("data_type")) == old_type), None)
-        if twin is not None and len(removed) == len(added):
+        if twin is not None and may_rename:
             added.remove(twin)
             yield {
                 "kind": "column-renamed", "column": name, "before": name, "after": twin,
@@ -233,7 +216,8 @@ def breaking_changes(
         old_latest = _latest(versions)
         new_latest = _latest(now) if now else None
         if old_latest and new_latest:
-            old_v, new_v = _as_number(old_latest["version"]), _as_number(new_latest["version"])
+            old_v = version_number(old_latest["version"])
+            new_v = version_number(new_latest["version"])
             if old_v is not None and new_v is not None and new_v < old_v:
                 add(domain, new_latest, {
                     "kind": "latest-version-moved-back", "column": None,

@@ -44,7 +44,6 @@ class Waiver:
 class CheckConfig:
     """Severity per rule (overrides only) and the waivers; an empty config changes nothing."""
 
-    path: Path | None = None
     severities: dict[str, str] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
 
@@ -129,7 +128,6 @@ def load_config(path: Path | None, known_rules: Iterable[str]) -> CheckConfig:
         raise MeshError(f"{path}: unknown key(s) {', '.join(unknown)} (expected rules, waivers)")
     known = set(known_rules)
     return CheckConfig(
-        path=path,
         severities=_severities(path, data.get("rules"), known),
         waivers=_waivers(path, data.get("waivers"), known),
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.check.findings import Finding, shown_path
-from datamesh.check.rules import RULES
+from datamesh.check.rules import rule_finding
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.errors import ParseError
@@ -44,12 +44,6 @@ class CurrentMesh:
     left_out: frozenset[str]
 
 
-def _finding(rule: str, message: str, domain: str, model: str, file: str) -> Finding:
-    return Finding(
-        rule, RULES[rule].severity, message, domain, model, None, file, RULES[rule].explanation
-    )
-
-
 def _defines(project: Path, model: str, version: str | None) -> bool:
     """Whether a domain has a SQL file for the model (version) under models/."""
     models = project / "models"
@@ -66,11 +60,11 @@ def ref_failure(message: str, graph: DomainGraph, base: Path | None) -> Finding 
         domain = next((d for d in graph.domains.values() if path.is_relative_to(d.path)), None)
         if domain is None:
             return None
-        return _finding(
+        return rule_finding(
             "ref-undeclared-domain",
             f"{domain.name}.{undeclared['model']} refs domain '{undeclared['producer']}', which "
             f"is not declared in {shown_path(domain.dependencies_file, base)}",
-            domain.name, undeclared["model"], shown_path(path, base),
+            domain=domain.name, model=undeclared["model"], file=shown_path(path, base),
         )  # fmt: skip
     failed, missing, ref = FAILED_DOMAIN.search(message), MISSING_NODE.search(message), None
     if failed:
@@ -85,25 +79,25 @@ def ref_failure(message: str, graph: DomainGraph, base: Path | None) -> Finding 
     if producer not in graph.domains:
         return None
     if producer not in domain.upstreams:
-        return _finding(
+        return rule_finding(
             "ref-undeclared-domain",
             f"{domain.name}.{consumer} refs {producer}.{target}{version}, but domain "
             f"'{producer}' is not declared in {shown_path(domain.dependencies_file, base)} "
             f"(add '- name: {producer}' under projects:)",
-            domain.name, consumer, file,
+            domain=domain.name, model=consumer, file=file,
         )  # fmt: skip
     if not _defines(graph.domains[producer].path, target, missing["version"]):
-        return _finding(
+        return rule_finding(
             "ref-missing",
             f"{domain.name}.{consumer} refs {producer}.{target}{version}, which domain "
             f"'{producer}' does not define (removed or misspelt?)",
-            domain.name, consumer, file,
+            domain=domain.name, model=consumer, file=file,
         )  # fmt: skip
-    return _finding(
+    return rule_finding(
         "ref-not-public",
         f"{domain.name}.{consumer} refs {producer}.{target}{version}, which is not a public "
         f"model of domain '{producer}' (only public models can be referenced across domains)",
-        domain.name, consumer, file,
+        domain=domain.name, model=consumer, file=file,
     )  # fmt: skip
 
 

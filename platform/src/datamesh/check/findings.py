@@ -84,6 +84,14 @@ class BreakingChange:
         }
 
 
+def version_number(value: Any) -> float | None:
+    """A model version as a number to compare (dbt versions may be strings), else None."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def shown_path(path: Path, base: Path | None) -> str:
     """A file as a reviewer finds it: relative to the repo (``base``) when it is inside it."""
     if base is not None:

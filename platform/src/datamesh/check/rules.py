@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.check.config import CheckConfig, Waiver
-from datamesh.check.findings import ERROR, INFO, OFF, WARNING, Finding, shown_path
+from datamesh.check.findings import ERROR, INFO, OFF, WARNING, Finding, shown_path, version_number
 from datamesh.yamlfile import load_yaml
 
 
@@ -70,14 +70,15 @@ def _model_file(ctx: RuleContext, domain: str, model: dict[str, Any]) -> str | N
     return ctx.file(domain, model.get("yaml_file") or model.get("sql_file"))
 
 
-def _finding(rule: str, message: str, **where: Any) -> Finding:
+def rule_finding(rule: str, message: str, **where: Any) -> Finding:
+    """A finding of ``rule`` at its default severity, with its explanation."""
     return Finding(
         rule, RULES[rule].severity, message, explanation=RULES[rule].explanation, **where
     )
 
 
 def _on_model(ctx: RuleContext, rule: str, domain: str, model: dict, message: str) -> Finding:
-    return _finding(
+    return rule_finding(
         rule, message, domain=domain, model=model["name"], version=model.get("version"),
         file=_model_file(ctx, domain, model),
     )  # fmt: skip
@@ -139,7 +140,7 @@ def latest_version_declared(ctx: RuleContext) -> Iterator[Finding]:
         if model.get("version") is None or key in ctx.explicit_latest or key in seen:
             continue
         seen.add(key)
-        yield _finding(
+        yield rule_finding(
             "latest-version-declared",
             f"versioned model {domain['name']}.{model['name']} does not name its "
             f"latest_version (dbt assumes v{model.get('latest_version')})",
@@ -148,17 +149,10 @@ def latest_version_declared(ctx: RuleContext) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-def _version_key(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def deprecation_date_set(ctx: RuleContext) -> Iterator[Finding]:
     for domain, model in _public_models(ctx):
-        version = _version_key(model.get("version"))
-        latest = _version_key(model.get("latest_version"))
+        version = version_number(model.get("version"))
+        latest = version_number(model.get("latest_version"))
         if version is None or latest is None or version >= latest:
             continue
         if not model.get("deprecation_date"):
@@ -178,7 +172,7 @@ def unused_upstream(ctx: RuleContext) -> Iterator[Finding]:
         }
         for upstream in domain.get("upstreams") or []:
             if upstream not in used:
-                yield _finding(
+                yield rule_finding(
                     "unused-upstream",
                     f"domain '{domain['name']}' declares upstream '{upstream}' in "
                     "dependencies.yml but no model refs it",
@@ -220,14 +214,14 @@ def deprecated_refs(ctx: RuleContext) -> Iterator[Finding]:
         latest = edge["producer"].get("latest_version")
         move = f": move to v{latest}" if latest is not None else ""
         if days < 0:
-            yield _finding(
+            yield rule_finding(
                 "deprecated-ref-expired",
                 f"{consumer} still reads {producer}, deprecated since {when} "
                 f"({-days} days ago){move}",
                 **_edge_where(ctx, edge),
             )
         else:
-            yield _finding(
+            yield rule_finding(
                 "deprecated-ref",
                 f"{consumer} reads {producer}, deprecated on {when}: {days} days left{move}",
                 **_edge_where(ctx, edge),
@@ -239,7 +233,7 @@ def unpinned_versioned_ref(ctx: RuleContext) -> Iterator[Finding]:
         if edge.get("pinned") or edge["producer"].get("version") is None:
             continue
         consumer, producer = _edge_names(edge)
-        yield _finding(
+        yield rule_finding(
             "unpinned-versioned-ref",
             f"{consumer} refs versioned {producer} without a version: pin it "
             f"(ref('{edge['producer']['domain']}', '{edge['producer']['model']}', "
@@ -265,7 +259,7 @@ def unused_public_model(ctx: RuleContext) -> Iterator[Finding]:
         versions = [m for m in domain["models"] if m["name"] == model["name"]]
         if key in read or any(m["unique_id"] in exposed for m in versions):
             continue
-        yield _finding(
+        yield rule_finding(
             "unused-public-model",
             f"public model {key[0]}.{key[1]} is read by no other domain and used by no "
             "exposure",

@@ -21,6 +21,7 @@ class Domain:
     profile: str
     upstreams: tuple[str, ...] = ()
     description: str = ""
+    team: str | None = None
     vars: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -73,13 +74,17 @@ def read_domain(project_dir: Path) -> Domain:
         raise DiscoveryError(f"{project_file}: a dbt project needs a 'name:'")
     project_vars = data.get("vars") or {}
     mesh_vars = project_vars.get("mesh") if isinstance(project_vars, dict) else None
-    description = (mesh_vars or {}).get("description", "") if isinstance(mesh_vars, dict) else ""
+    if not isinstance(mesh_vars, dict):  # no (or a malformed) vars.mesh: nothing declared
+        mesh_vars = {}
+    description = mesh_vars.get("description") or ""
+    team = mesh_vars.get("team")
     return Domain(
         name=data["name"],
         path=project_dir.resolve(),
         profile=str(data.get("profile") or data["name"]),
         upstreams=read_upstreams(project_dir / "dependencies.yml"),
-        description=str(description or ""),
+        description=str(description),
+        team=team if isinstance(team, str) and team else None,
         vars=project_vars if isinstance(project_vars, dict) else {},
     )
 

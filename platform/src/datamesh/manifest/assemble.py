@@ -57,9 +57,8 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
 
 
 def _domain_owner(domain: Domain, groups: list[dict[str, Any]]) -> dict[str, Any] | None:
-    team = (domain.vars.get("mesh") or {}).get("team") if domain.vars else None
     for group in groups:
-        if group["name"] == team:
+        if group["name"] == domain.team:
             return group["owner"]
     return groups[0]["owner"] if groups else None
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-CONSTRAINT_TYPES_ON_COLUMNS = {"not_null", "primary_key", "unique", "check", "foreign_key"}
-
 
 def _iso(value: Any) -> str | None:
     if value in (None, ""):
