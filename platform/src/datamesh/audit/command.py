@@ -73,7 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         validations += run_domain_suites(
             name, graph.domains[name].path, interfaces[name]["models"],
             warehouse.published_file(name), target="published",
-            reports_dir=warehouse.reports_dir, as_of=as_of, context=context, data_docs=False,
+            reports_dir=warehouse.reports_dir, as_of=as_of, context=context,
         )  # fmt: skip
     print(summary_table(validations))
     failed = [v for v in validations if not v.success]

@@ -16,7 +16,6 @@ class AuditResult:
     passed: bool
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def audit_domain(
@@ -40,7 +39,7 @@ def audit_domain(
     try:
         validations = run_domain_suites(
             domain, domain_dir, interface["models"], database_file,
-            target="staging", reports_dir=reports_dir, as_of=resolve_as_of(), data_docs=False,
+            target="staging", reports_dir=reports_dir, as_of=resolve_as_of(),
         )  # fmt: skip
     except MeshError as exc:
         return AuditResult(passed=False, failures=[str(exc)], warnings=warnings)
@@ -49,7 +48,4 @@ def audit_domain(
         name = validation.plan.unique_id
         failures += [f"{name}: {o.describe()}" for o in validation.critical_failures]
         warnings += [f"{name}: {o.describe()}" for o in validation.failed_warnings]
-    details = {
-        v.plan.unique_id: {"success": v.success, "evaluated": len(v.outcomes)} for v in validations
-    }
-    return AuditResult(passed=not failures, failures=failures, warnings=warnings, details=details)
+    return AuditResult(passed=not failures, failures=failures, warnings=warnings)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from datamesh.audit.data_docs import build_data_docs, make_context
+from datamesh.audit.data_docs import make_context
 from datamesh.audit.expectation_files import (
     check_file_names,
     expectation_file_for,
@@ -48,15 +48,15 @@ def run_domain_suites(
     reports_dir: Path,
     as_of: datetime,
     context: Any = None,
-    data_docs: bool = True,
 ) -> list[ModelValidation]:
-    """Validate every public model version of a domain; write JSON results and Data Docs."""
+    """Validate every public model version of a domain; write its JSON results.
+
+    Data Docs are rendered once by the caller (``mesh validate``), not per domain.
+    """
     plans = plan_domain_suites(domain, domain_dir, models, as_of)
     if not plans:
         return []
     context = context if context is not None else make_context(reports_dir)
     validations = validate_database(database_file, plans, target=target, context=context)
     write_results(reports_dir, validations)
-    if data_docs:
-        build_data_docs(context, reports_dir)
     return validations

@@ -9,6 +9,7 @@ fails is queried again, for a sample of its duplicated values.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import threading
@@ -38,6 +39,7 @@ UNIQUE = "expect_column_values_to_be_unique"
 META_KEY = "mesh_key"
 # GX contexts and engines are not meant to be shared across threads; builds audit in threads.
 _GX_LOCK = threading.Lock()
+_SUMMARY_LOCK = threading.Lock()
 
 
 # GX warns once per type check that duckdb has no dialect module; the SQLAlchemy names it falls
@@ -173,8 +175,8 @@ def _gx_expectation(planned: PlannedExpectation) -> Any:
     from datamesh.audit import gx_uniqueness  # registers its expectation with GX
 
     type_, kwargs = planned.type, dict(planned.kwargs)
-    if type_ == UNIQUE:
-        type_, kwargs = gx_uniqueness.EXPECTATION, {"column": kwargs["column"]}
+    if type_ == UNIQUE and set(kwargs) == {"column"}:  # with mostly, row_condition...: GX's own
+        type_ = gx_uniqueness.EXPECTATION
     try:
         config = ExpectationConfiguration(type=type_, kwargs=kwargs, meta={META_KEY: planned.key})
         return config.to_domain_obj()
@@ -183,14 +185,30 @@ def _gx_expectation(planned: PlannedExpectation) -> Any:
         raise ExpectationFileError(f"{planned.source}: not a valid expectation: {detail}") from exc
 
 
-def build_gx_suite(plan: SuitePlan) -> Any:
-    """A GX ExpectationSuite for the plan; malformed entries raise naming file and entry."""
+def build_gx_suite(plan: SuitePlan) -> tuple[Any, dict[str, str]]:
+    """A GX ExpectationSuite for the plan; malformed entries raise naming file and entry.
+
+    GX keeps one of two expectations that are equal once its defaults are filled in (a
+    contract's not-null and a file's ``null_share`` of 0, say), whatever their meta. The
+    second map names, for each planned key GX would drop, the kept key whose result it shares.
+    """
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(name=plan.name)
+    kept: list[tuple[Any, str]] = []
+    same_as: dict[str, str] = {}
     for planned in plan.expectations:
-        suite.add_expectation(_gx_expectation(planned))
-    return suite
+        expectation = _gx_expectation(planned)
+        twin = next(
+            (key for other, key in kept if suite._expectations_are_equalish(other, expectation)),
+            None,
+        )  # GX's own test (private, pinned with gx_duckdb.TESTED_WITH)
+        if twin is not None:
+            same_as[planned.key] = twin
+            continue
+        kept.append((expectation, planned.key))
+        suite.add_expectation(expectation)
+    return suite, same_as
 
 
 def _error_of(exception_info: Any) -> str | None:
@@ -269,8 +287,10 @@ def validate_database(
     validations: list[ModelValidation] = []
     name = f"{target}-{database_file.stem}"
     with _GX_LOCK, duckdb_datasource(context, name, database_file) as datasource:
-        for plan, suite in zip(plans, suites, strict=True):
-            validations.append(_run_one(context, datasource, plan, suite, target, database_file))
+        for plan, (suite, same_as) in zip(plans, suites, strict=True):
+            validations.append(
+                _run_one(context, datasource, plan, suite, same_as, target, database_file)
+            )
     return validations
 
 
@@ -290,7 +310,13 @@ def duckdb_datasource(context: Any, name: str, database_file: Path) -> Iterator[
 
 
 def _run_one(
-    context: Any, datasource: Any, plan: SuitePlan, suite: Any, target: str, database_file: Path
+    context: Any,
+    datasource: Any,
+    plan: SuitePlan,
+    suite: Any,
+    same_as: dict[str, str],
+    target: str,
+    database_file: Path,
 ) -> ModelValidation:
     import great_expectations as gx
 
@@ -308,7 +334,7 @@ def _run_one(
     )
     result = definition.run(result_format=RESULT_FORMAT)
     by_key = {r.expectation_config.meta.get(META_KEY): r for r in result.results}
-    outcomes = [_outcome(p, by_key[p.key]) for p in plan.expectations]
+    outcomes = [_outcome(p, by_key[same_as.get(p.key, p.key)]) for p in plan.expectations]
     failed_unique = [o for o in outcomes if o.type == UNIQUE and not o.success and not o.error]
     if failed_unique:
         batch = batch_definition.get_batch()
@@ -326,32 +352,32 @@ def result_path(reports_dir: Path, plan: SuitePlan) -> Path:
 def write_results(reports_dir: Path, validations: list[ModelValidation]) -> list[Path]:
     """One JSON per model version, and the summary the map reads (other models kept)."""
     paths: list[Path] = []
+    summaries: dict[str, dict[str, Any]] = {}
     for validation in validations:
         path = result_path(reports_dir, validation.plan)
-        write_json_atomic(path, validation.to_json())
-        paths.append(path)
-    summary_path = reports_dir / "validation" / "summary.json"
-    entries: dict[str, dict[str, Any]] = {}
-    if summary_path.is_file():
-        import json
-
-        try:
-            previous = json.loads(summary_path.read_text(encoding="utf-8"))
-            entries = {m["unique_id"]: m for m in previous.get("models", [])}
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            entries = {}
-    for validation, path in zip(validations, paths, strict=True):
         data = validation.to_json()
-        entries[validation.plan.unique_id] = {
+        write_json_atomic(path, data)
+        paths.append(path)
+        summaries[validation.plan.unique_id] = {
             key: data[key]
             for key in ("unique_id", "domain", "model", "version", "success", "critical_failures",
                         "warnings", "evaluated", "validated_at", "target")
         } | {"result_file": str(path.relative_to(reports_dir))}  # fmt: skip
-    write_json_atomic(
-        summary_path,
-        {
-            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "models": [entries[k] for k in sorted(entries)],
-        },
-    )
+    summary_path = reports_dir / "validation" / "summary.json"
+    with _SUMMARY_LOCK:  # parallel domain audits of one build read, merge and write it in turn
+        entries: dict[str, dict[str, Any]] = {}
+        if summary_path.is_file():
+            try:
+                previous = json.loads(summary_path.read_text(encoding="utf-8"))
+                entries = {m["unique_id"]: m for m in previous.get("models", [])}
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                entries = {}  # a report of ours, rebuilt from the results as they come
+        entries |= summaries
+        write_json_atomic(
+            summary_path,
+            {
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "models": [entries[k] for k in sorted(entries)],
+            },
+        )
     return paths
