@@ -185,8 +185,13 @@ def test_consumer_started_ahead_restarts_when_the_producer_interface_changes(
 ) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     yaml_file = mesh.root / "sales" / "models" / "marts" / "fct_orders.yml"
+    text = yaml_file.read_text()
+    assert "    access: public\n" in text
+    # a deprecation date changes the node finance's parse injected (a description would not)
     yaml_file.write_text(
-        yaml_file.read_text().replace("description: Order identifier.", "description: Order id.")
+        text.replace(
+            "    access: public\n", "    access: public\n    deprecation_date: 2099-01-01\n", 1
+        )
     )
     report = build(mesh)
     result = {d["domain"]: d for d in report["domains"]}
@@ -196,7 +201,7 @@ def test_consumer_started_ahead_restarts_when_the_producer_interface_changes(
     assert result["finance"]["status"] == "published"
     registered = read_interface(mesh.warehouse.registry_dir, "sales")
     [orders] = [m for m in registered["models"] if m["name"] == "fct_orders"]
-    assert orders["columns"][0]["description"] == "Order id."
+    assert str(orders["deprecation_date"]).startswith("2099-01-01")
     log = (mesh.warehouse.log_dir("finance") / "build.log").read_text()
     assert "called this build off" not in log  # the log is the second, complete run
 
@@ -211,9 +216,10 @@ def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> N
     staging = wait_for_staging(mesh, 120)
     time.sleep(0.5)
     os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    assert process.wait() == -signal.SIGKILL  # killed mid-build, not finished before
     # Everything consumers read is still there, readable, and the same data as before.
     assert table_digests(mesh) == before
+    assert all(read_interface(mesh.warehouse.registry_dir, d) for d in statuses(mesh.report))
     report = build(mesh, full_refresh=True)
     assert set(statuses(report).values()) == {"published"}
     assert table_digests(mesh) == before
@@ -235,6 +241,7 @@ def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None
     )
     assert second.returncode == 2
     assert "another mesh build holds" in second.stderr and str(lock) in second.stderr
+    assert first.poll() is None, "the first build ended before --wait could wait for it"
     waiting = subprocess.run(
         mesh_cli(mesh, "build", "--wait"), capture_output=True, text=True, check=False
     )
@@ -252,3 +259,5 @@ def test_rebuild_reuses_dbts_partial_parse(built_mesh, tmp_path) -> None:
     assert statuses(report) == {"catalog": "published"}
     log = (mesh.warehouse.log_dir("catalog") / "build.log").read_text()
     assert "Unable to do partial parsing" not in log
+    debug = (mesh.warehouse.log_dir("catalog") / "dbt.log").read_text()
+    assert "Partial parsing enabled" in debug.rsplit("Running with dbt", 1)[-1]

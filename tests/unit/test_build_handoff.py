@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -41,17 +42,28 @@ def test_unreadable_gate_names_the_file(tmp_path: Path) -> None:
 
 def test_consumer_waits_until_the_gate_is_written(tmp_path: Path) -> None:
     gate = tmp_path / "gate.json"
-    timer = threading.Timer(0.2, open_gate, args=(gate, {}))
+    timer = threading.Timer(0.2, open_gate, args=(gate, {"sales": "/w/sales.duckdb"}))
+    started = time.perf_counter()
     timer.start()
-    assert wait_for_gate(gate) == {}
+    assert wait_for_gate(gate) == {"sales": "/w/sales.duckdb"}
+    assert time.perf_counter() - started >= 0.15
     timer.join()
 
 
-def test_parsed_view_ignores_what_only_publishing_writes() -> None:
-    parsed = {"domain": "sales", "models": [{"name": "fct_orders", "columns": ("a", "b")}]}
+def test_parsed_view_is_what_a_consumer_parse_reads() -> None:
+    model = {"name": "fct_orders", "identifier": "fct_orders", "schema": "main",
+             "database": "sales", "relation_name": '"sales"."main"."fct_orders"',
+             "version": None, "latest_version": None, "deprecation_date": None,
+             "access": "public", "description": "Orders.",
+             "columns": [{"name": "order_id"}]}  # fmt: skip
+    parsed = {"domain": "sales", "models": [model]}
     published = {**parsed, "fingerprint": "f", "run_id": "r", "published_at": "t"}
-    assert parsed_view(published) == parsed_view(parsed)
-    assert parsed_view({**parsed, "models": []}) != parsed_view(parsed)
+    redescribed = {**parsed, "models": [{**model, "description": "All orders."}]}
+    assert parsed_view(published) == parsed_view(parsed) == parsed_view(redescribed)
+    deprecated = {**parsed, "models": [{**model, "deprecation_date": "2099-01-01"}]}
+    assert parsed_view(deprecated) != parsed_view(parsed)
+    private = {**parsed, "models": [{**model, "access": "protected"}]}
+    assert parsed_view(private) != parsed_view(parsed)
     assert parsed_view(None) is None
 
 
@@ -63,4 +75,5 @@ def test_link_outlives_the_publish_and_clean_up_of_the_staging_file(tmp_path: Pa
     os.replace(staging, tmp_path / "sales.duckdb")  # publish
     shutil.rmtree(staging.parent)  # clean-up
     assert link.read_bytes() == b"built data"
-    assert link_for_consumers(tmp_path / "sales.duckdb", link.parent) == link  # relinks
+    relinked = link_for_consumers(tmp_path / "sales.duckdb", link.parent)  # replaces the link
+    assert relinked.samefile(tmp_path / "sales.duckdb")

@@ -21,14 +21,24 @@ from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
 PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"
 
 
-def _die_with_parent() -> None:
-    """Linux: a dbt child is killed when the mesh build that started it dies (even by SIGKILL)."""
+def _load_prctl() -> Any:
+    """libc's prctl, loaded here: the forked child must not import or dlopen (threads run)."""
+    if sys.platform != "linux":
+        return None
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except OSError:
-        pass
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
+def _die_with_parent() -> None:
+    """Linux: a dbt child is killed when the mesh build that started it dies (even by SIGKILL)."""
+    _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def dbt_executable() -> str:
@@ -72,7 +82,6 @@ def run_dbt_build(
     staging_file: Path,
     *,
     threads: int | None = None,
-    extra_args: list[str] | None = None,
     gate: Path | None = None,
 ) -> DbtOutcome:
     """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry.
@@ -90,7 +99,6 @@ def run_dbt_build(
     ]  # fmt: skip
     if threads:
         command += ["--threads", str(threads)]
-    command += extra_args or []
     env = {
         **os.environ,
         WAREHOUSE_ENV: str(warehouse.root),
@@ -112,7 +120,7 @@ def run_dbt_build(
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=_die_with_parent if _PRCTL is not None else None,
         )
     seconds = time.perf_counter() - started
     results_file = target_dir / "run_results.json"

@@ -35,11 +35,8 @@ def own_inputs(domain: Domain, warehouse: Warehouse) -> dict[str, Any]:
 
 
 def build_fingerprint(
-    domain: Domain,
-    warehouse: Warehouse,
-    upstream_entries: dict[str, dict[str, Any] | None],
-    inputs: dict[str, Any] | None = None,
+    inputs: dict[str, Any], upstream_entries: dict[str, dict[str, Any] | None]
 ) -> str:
-    """Own inputs (``inputs`` if already taken) plus the upstreams' published fingerprints."""
+    """A domain's own inputs (``own_inputs``) plus its upstreams' published fingerprints."""
     upstreams = {name: (entry or {}).get("fingerprint") for name, entry in upstream_entries.items()}
-    return hash_json({**(inputs or own_inputs(domain, warehouse)), "upstreams": upstreams})
+    return hash_json({**inputs, "upstreams": upstreams})

@@ -21,7 +21,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +31,25 @@ from datamesh.registry import write_json_atomic
 GATE_ENV = "MESH_START_GATE"
 GATE_POLL_SECONDS = 0.02
 GATE_WAIT_LOG = "mesh: waited at the start gate for"  # in the dbt log, read by the benchmark
-# Written at publish time, not by the parse: they do not change what a consumer compiles.
-PUBLISH_ONLY_KEYS = ("fingerprint", "run_id", "published_at")
 
 
 class GateClosed(MeshError):
     """The orchestrator called a pre-started consumer off (a producer failed or changed)."""
 
 
-def parsed_view(interface: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The part of an interface a consumer's parse depends on."""
+def parsed_view(interface: dict[str, Any] | None) -> list[Any] | None:
+    """What a consumer's parse takes from a producer's interface: the nodes dbt injects.
+
+    Descriptions, tests or owners may change without calling a started consumer off. The
+    nodes' ``generated_at`` is when they were made, not what they say.
+    """
     if interface is None:
         return None
-    kept = {k: v for k, v in interface.items() if k not in PUBLISH_ONLY_KEYS}
-    return json.loads(json.dumps(kept, sort_keys=True, default=str))  # as the registry holds it
+    from datamesh.resolve.nodes import injected_nodes
+    from datamesh.resolve.upstreams import Upstream
+
+    nodes = injected_nodes([Upstream(interface["domain"], interface, Path())])
+    return [{k: v for k, v in asdict(n).items() if k != "generated_at"} for n in nodes]
 
 
 @dataclass

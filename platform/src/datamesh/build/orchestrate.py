@@ -110,7 +110,7 @@ def _build_now(run: _Run, domain: Domain) -> DomainResult:
             name, "blocked", f"upstream {', '.join(missing)} never published; select it too"
         )
     inputs = own_inputs(domain, warehouse)
-    fingerprint = build_fingerprint(domain, warehouse, upstream_entries, inputs)
+    fingerprint = build_fingerprint(inputs, upstream_entries)
     current = read_interface(warehouse.registry_dir, name)
     if (
         not run.options.full_refresh
@@ -149,13 +149,9 @@ def _build_ahead(
     outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads, gate=gate)
     keeper.join()
     if called_off:
-        for handoff in waiting_on.values():
-            handoff.final.wait()
-        culprit = _unpublished(waiting_on)
-        if culprit:
-            return DomainResult(
-                name, "blocked", f"upstream '{culprit}' {waiting_on[culprit].status}"
-            )
+        blocked = _wait_for_publish(waiting_on)
+        if blocked:
+            return DomainResult(name, "blocked", blocked)
         run.progress.event(name, "restarted", called_off["reason"])
         return None
     return _audit_and_publish(run, domain, staging, outcome, inputs, waiting_on)
@@ -169,14 +165,33 @@ def _keep_gate(
     parsed_against: dict[str, Any],
     called_off: dict[str, str],
 ) -> None:
-    """Open the gate once every producer is built with the interface the consumer parsed."""
+    """Open the gate once every producer is built with the interface the consumer parsed.
+
+    Whatever happens here, the gate is decided: a dbt process waiting at it has no timeout.
+    """
+    try:
+        _decide_gate(run, name, gate, waiting_on, parsed_against, called_off)
+    except BaseException as exc:
+        called_off.setdefault("reason", f"the start gate failed: {type(exc).__name__}: {exc}")
+        close_gate(gate, called_off["reason"])
+        raise
+
+
+def _decide_gate(
+    run: _Run,
+    name: str,
+    gate: Path,
+    waiting_on: dict[str, Handoff],
+    parsed_against: dict[str, Any],
+    called_off: dict[str, str],
+) -> None:
     attach: dict[str, str] = {}
     for upstream, handoff in waiting_on.items():
         handoff.built.wait()
         if handoff.staging_link is None:
             if handoff.status in DONE_OK:
                 continue  # nothing rebuilt after all: the published file is current
-            called_off["reason"] = f"upstream '{upstream}' {handoff.status}"
+            called_off["reason"] = _blocked_reason(upstream, handoff.status)
             close_gate(gate, called_off["reason"])
             return
         if parsed_view(handoff.interface) != parsed_against[upstream]:
@@ -191,8 +206,16 @@ def _keep_gate(
     )
 
 
-def _unpublished(waiting_on: dict[str, Handoff]) -> str | None:
-    return next((u for u, h in waiting_on.items() if h.status not in DONE_OK), None)
+def _wait_for_publish(waiting_on: dict[str, Handoff]) -> str | None:
+    """Wait until every producer is done; the reason to block if one did not publish."""
+    for handoff in waiting_on.values():
+        handoff.final.wait()
+    culprit = next((u for u, h in waiting_on.items() if h.status not in DONE_OK), None)
+    return _blocked_reason(culprit, waiting_on[culprit].status) if culprit else None
+
+
+def _blocked_reason(upstream: str, status: str | None) -> str:
+    return f"upstream '{upstream}' {status}"
 
 
 def _fresh_staging(warehouse: Warehouse, name: str) -> Path:
@@ -234,15 +257,12 @@ def _audit_and_publish(
             result.failures = audit.failures
         else:
             result.status = "published"
-    for handoff in waiting_on.values():  # never publish what was built on unpublished data
-        handoff.final.wait()
-    culprit = _unpublished(waiting_on)
-    if culprit:
-        result.status = "blocked"
-        result.reason = f"upstream '{culprit}' {waiting_on[culprit].status}"
+    blocked = _wait_for_publish(waiting_on)  # never publish what was built on unpublished data
+    if blocked:
+        result.status, result.reason = "blocked", blocked
     elif result.status == "published":
         entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
-        result.fingerprint = build_fingerprint(domain, warehouse, entries, inputs)
+        result.fingerprint = build_fingerprint(inputs, entries)
         publish_domain(
             warehouse, interface, staging, fingerprint=result.fingerprint, run_id=run.run_id
         )
@@ -285,8 +305,7 @@ def _ahead_of(run: _Run, name: str, selected: set[str], results: dict) -> dict[s
         if run.stages.get(upstream) != "building":
             return {}
         waiting_on[upstream] = run.handoffs[upstream]
-    registry = run.warehouse.registry_dir
-    if any(read_interface(registry, u) is None for u in run.graph.upstreams(name)):
+    if not all(run.warehouse.registry_file(u).is_file() for u in run.graph.upstreams(name)):
         return {}  # first build of a producer: nothing for the consumer's parse to read yet
     return waiting_on
 
@@ -327,7 +346,7 @@ def _schedule(run: _Run, order: list[str], workers: int, results: dict[str, Doma
                 culprit = _blocked_by(graph, name, results)
                 if culprit:
                     results[name] = DomainResult(
-                        name, "blocked", f"upstream '{culprit}' {results[culprit].status}"
+                        name, "blocked", _blocked_reason(culprit, results[culprit].status)
                     )
                     progress.event(name, "skipped", results[name].reason)
                     continue
