@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def test_whole_mesh_builds_and_publishes(built_mesh) -> None:
     for name in DOMAINS:
         assert built_mesh.warehouse.published_file(name).is_file()
         assert built_mesh.warehouse.registry_file(name).is_file()
-    assert built_mesh.report["domains"][0]["counts"].get("success", 0) > 0
+    assert all(d["counts"].get("success", 0) > 0 for d in built_mesh.report["domains"])
 
 
 def test_manifest_matches_schema_and_has_the_edges(built_mesh) -> None:
@@ -111,7 +112,7 @@ def test_analytics_engineer_dbt_build_in_a_domain(built_mesh, tmp_path: Path) ->
 
 def test_deprecated_version_warns_in_the_consumer(built_mesh) -> None:
     log = (built_mesh.warehouse.log_dir("marketing") / "build.log").read_text()
-    assert "dim_customers.v1" in log and "deprecat" in log
+    assert re.search(r"reference to dim_customers\.v1, which is slated for deprecation", log)
 
 
 def test_consumer_connection_cannot_write_a_producer(built_mesh, tmp_path: Path) -> None:
