@@ -12,7 +12,8 @@ from typing import Any
 import generate_data
 import pytest
 
-from datamesh.warehouse import WAREHOUSE_ENV, Warehouse
+from datamesh.dbt_env import WAREHOUSE_ENV
+from datamesh.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 DOMAINS = REPO / "domains"
@@ -49,8 +50,8 @@ def _isolated_warehouse_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
     import json
 
-    from datamesh.build.orchestrate import BuildOptions, build_mesh
-    from datamesh.build.progress import Progress
+    from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
+    from datamesh.orchestrate.progress import Progress
 
     base = tmp_path_factory.mktemp("mesh")
     root = base / "domains"

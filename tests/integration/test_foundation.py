@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from jsonschema import Draft202012Validator
 
-from datamesh.build.dbt_run import dbt_executable
 from datamesh.cli import main
 from datamesh.manifest.schema import manifest_schema
+from datamesh.write.dbt_run import dbt_executable
 
 pytestmark = pytest.mark.integration
 

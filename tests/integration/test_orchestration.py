@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from datamesh.build.orchestrate import BuildOptions, build_mesh
-from datamesh.build.progress import Progress
+from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
+from datamesh.orchestrate.progress import Progress
 from datamesh.registry import read_interface
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from datamesh.cli import main
-from datamesh.warehouse import WAREHOUSE_ENV
+from datamesh.dbt_env import WAREHOUSE_ENV
 
 pytestmark = pytest.mark.integration
 
@@ -82,8 +82,8 @@ def test_injected_defects_fail_exactly_the_expected_expectations(built_mesh, tmp
 
 
 def test_critical_failure_blocks_publishing(built_mesh, tmp_path, monkeypatch) -> None:
-    from datamesh.build.orchestrate import BuildOptions, build_mesh
-    from datamesh.build.progress import Progress
+    from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
+    from datamesh.orchestrate.progress import Progress
 
     mesh = built_mesh.copy_to(tmp_path)
     monkeypatch.setenv(WAREHOUSE_ENV, str(mesh.warehouse.root))

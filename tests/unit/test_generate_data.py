@@ -8,7 +8,7 @@ import duckdb
 import generate_data
 import pytest
 
-from datamesh.warehouse import WAREHOUSE_ENV
+from datamesh.dbt_env import WAREHOUSE_ENV
 
 ORDERS = 200
 ARGS = ["--orders", str(ORDERS), "--as-of", "2026-11-01", "--seed", "7"]

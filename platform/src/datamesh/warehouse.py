@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-WAREHOUSE_ENV = "MESH_WAREHOUSE"
-REGISTRY_ENV = "MESH_REGISTRY"
+from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV
 
 
 def default_warehouse(start: Path | None = None) -> Path:

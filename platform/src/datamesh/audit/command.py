@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from datamesh.command_args import add_common, add_selection, root_of, warehouse_of
 from datamesh.errors import MeshError
 
 
-def register(
-    sub: Any,
-    common: Callable[[argparse.ArgumentParser], None],
-    selection: Callable[[argparse.ArgumentParser], None],
-) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "validate", help="run Great Expectations suites on published model versions"
     )
-    common(parser)
-    selection(parser)
+    add_common(parser)
+    add_selection(parser)
     parser.add_argument(
         "--as-of", default=None,
         help="time freshness limits count back from (default: $MESH_AS_OF or now, UTC)",
@@ -48,7 +44,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from datamesh.audit.data_docs import build_data_docs, make_context
     from datamesh.audit.run_suites import run_domain_suites
     from datamesh.audit.validate import resolve_as_of
-    from datamesh.cli import root_of, warehouse_of
     from datamesh.discover.graph import DomainGraph
     from datamesh.discover.projects import discover_domains
     from datamesh.discover.select import select_domains

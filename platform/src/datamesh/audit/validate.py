@@ -26,7 +26,7 @@ from datamesh.audit import gx_duckdb
 from datamesh.audit.expectation_files import ExpectationFileError
 from datamesh.audit.suites import CRITICAL, WARNING, PlannedExpectation, SuitePlan
 from datamesh.errors import MeshError
-from datamesh.registry import write_json_atomic
+from datamesh.jsonio import write_json_atomic
 
 AS_OF_ENV = "MESH_AS_OF"
 MEMORY_LIMIT_ENV = "MESH_AUDIT_MEMORY_LIMIT"

@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from datamesh.command_args import add_common, add_selection, root_of, warehouse_of
+
 
 def _day(text: str) -> date:
     try:
@@ -19,12 +21,12 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from exc
 
 
-def register(sub, common, selection) -> None:  # noqa: ANN001 - argparse internals
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check", help="governance rules and breaking changes against a baseline (for CI)"
     )
-    common(parser)
-    selection(parser)
+    add_common(parser)
+    add_selection(parser)
     parser.add_argument(
         "--baseline", default=None,
         help="git ref (origin/main) or a saved mesh manifest JSON to compare against",
@@ -52,7 +54,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     from datamesh.check.rules import RULES
     from datamesh.check.run import CheckOptions, run_check
-    from datamesh.cli import root_of, warehouse_of
 
     root = root_of(args)
     config_path = args.config.resolve() if args.config else find_config(root)

@@ -22,9 +22,9 @@ from datamesh.check.rules import rule_finding
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.errors import ParseError
+from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.assemble import build_mesh_manifest
 from datamesh.manifest.parse import MISSING_NODE
-from datamesh.registry import write_json_atomic
 from datamesh.warehouse import Warehouse
 
 FAILED_DOMAIN = re.compile(r"^domain '(?P<domain>[^']+)' \(")

@@ -16,7 +16,7 @@ from datamesh.check.rules import RuleContext, apply_config, explicit_latest_vers
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
-from datamesh.registry import write_json_atomic
+from datamesh.jsonio import write_json_atomic
 from datamesh.warehouse import Warehouse
 
 

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from datamesh import __version__
+from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.errors import ParseError
-from datamesh.fingerprint import hash_json, project_fingerprint
+from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
 from datamesh.manifest.parse import parse_domain
 from datamesh.manifest.schema import validate_manifest
-from datamesh.registry import write_interface, write_json_atomic
+from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1

@@ -3,47 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV, dbt_common_args, environment
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.errors import ParseError
-from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
+from datamesh.warehouse import Warehouse
 
 MISSING_NODE = re.compile(
     r"depends on a node named '(?P<model>[^']+)'(?: with version '(?P<version>[^']+)')? "
     r"in package (?:or project )?'(?P<package>[^']+)' which was not found"
 )
-
-
-@contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """Set environment variables for one dbt invocation and put the old ones back."""
-    old = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def dbt_common_args(domain: Domain, warehouse: Warehouse) -> list[str]:
-    """Flags every platform dbt call uses: the domain's own profile, outputs in the warehouse."""
-    return [
-        "--project-dir", str(domain.path),
-        "--profiles-dir", str(domain.path),
-        "--target-path", str(warehouse.target_dir(domain.name)),
-        "--log-path", str(warehouse.log_dir(domain.name)),
-    ]  # fmt: skip
 
 
 def explain_parse_failure(domain: Domain, graph: DomainGraph, message: str) -> str:
@@ -75,7 +48,15 @@ def parse_domain(
 
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
-    args = ["parse", *dbt_common_args(domain, warehouse), "--log-level", "none", "--no-use-colors"]
+    args = [
+        "parse",
+        *dbt_common_args(
+            domain.path, warehouse.target_dir(domain.name), warehouse.log_dir(domain.name)
+        ),
+        "--log-level",
+        "none",
+        "--no-use-colors",
+    ]
     args.append("--no-partial-parse")
     with environment(**{WAREHOUSE_ENV: str(warehouse.root), REGISTRY_ENV: str(registry_dir)}):
         result = dbtRunner().invoke(args)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datamesh.command_args import add_common, root_of, warehouse_of
 from datamesh.map.dot import (
     dot_available,
     focus_dot,
@@ -78,7 +79,6 @@ def write_map(root: Path, warehouse: Warehouse, output: Path | None = None) -> M
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from datamesh.cli import root_of, warehouse_of
 
     output = args.output.resolve() if args.output else None
     result = write_map(root_of(args), warehouse_of(args), output)
@@ -98,12 +98,12 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any, common: Any, selection: Any) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``mesh map`` to the CLI."""
     parser = sub.add_parser(
         "map", help="draw the mesh (Mermaid, DOT, SVG) and write the offline catalog page"
     )
-    common(parser)
+    add_common(parser)
     parser.add_argument(
         "--output", type=Path, default=None,
         help="folder for mesh.md, mesh.dot, mesh.svg, index.html (default: <wh>/reports/map)",

@@ -5,7 +5,7 @@ relation ``customers.main.dim_customers_v2`` resolves and a consumer cannot writ
 
 dbt-duckdb initialises plugins when dbt opens its first connection, after the parse. A consumer
 that ``mesh build`` started ahead of its producers waits there, at its start gate, and then
-attaches the producers' audited-next staging files the gate names (see build/handoff.py).
+attaches the producers' audited-next staging files the gate names (see orchestrate/handoff.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from datamesh.build.handoff import GATE_ENV, GATE_WAIT_LOG, wait_for_gate
+from datamesh.dbt_env import GATE_ENV
 from datamesh.errors import MeshError
+from datamesh.resolve.start_gate import GATE_WAIT_LOG, wait_for_gate
 from datamesh.resolve.upstreams import current_project_dir, load_upstreams
 
 

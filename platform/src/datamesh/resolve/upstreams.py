@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.discover.projects import read_domain
 from datamesh.errors import MeshError
 from datamesh.registry import read_interface
-from datamesh.warehouse import WAREHOUSE_ENV, Warehouse, registry_dir_for
+from datamesh.warehouse import Warehouse, registry_dir_for
 
 
 @dataclass(frozen=True)

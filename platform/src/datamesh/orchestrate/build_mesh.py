@@ -20,25 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.audit.gate import audit_domain
-from datamesh.build.dbt_run import DbtOutcome, run_dbt_build
-from datamesh.build.fingerprint import build_fingerprint, own_inputs
-from datamesh.build.handoff import (
-    Handoff,
-    close_gate,
-    link_for_consumers,
-    open_gate,
-    parsed_view,
-)
-from datamesh.build.lock import build_lock
-from datamesh.build.progress import Progress
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.discover.select import select_domains
+from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.assemble import assemble_manifest, interface_from_parse
 from datamesh.manifest.schema import validate_manifest
+from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
+from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
+from datamesh.orchestrate.lock import build_lock
+from datamesh.orchestrate.progress import Progress
 from datamesh.publish.publish import checkpoint, publish_domain
-from datamesh.registry import read_interface, write_json_atomic
+from datamesh.registry import read_interface
+from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
+from datamesh.write.dbt_run import DbtOutcome, run_dbt_build
 
 DONE_OK = {"published", "unchanged"}
 POLL_SECONDS = 0.05
@@ -71,7 +67,7 @@ class BuildOptions:
     threads: int | None = None
     full_refresh: bool = False
     wait: bool = False
-    pipeline: bool = True  # start consumers while their producers build (build/handoff.py)
+    pipeline: bool = True  # start consumers while their producers build (orchestrate/handoff.py)
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from datamesh import __version__
+from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.projects import Domain
-from datamesh.fingerprint import hash_json, project_fingerprint
 from datamesh.warehouse import Warehouse
 
 

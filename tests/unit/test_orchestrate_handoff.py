@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from datamesh.build.handoff import (
-    GateClosed,
-    close_gate,
-    link_for_consumers,
-    open_gate,
-    parsed_view,
-    wait_for_gate,
-)
+from datamesh.orchestrate.handoff import link_for_consumers, parsed_view
+from datamesh.resolve.start_gate import GateClosed, close_gate, open_gate, wait_for_gate
 
 
 def test_open_gate_passes_the_files_to_attach(tmp_path: Path) -> None:

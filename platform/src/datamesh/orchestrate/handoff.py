@@ -17,24 +17,14 @@ against, the gate closes and the consumer is built again once the producer is pu
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datamesh.errors import MeshError
-from datamesh.registry import write_json_atomic
-
-GATE_ENV = "MESH_START_GATE"
-GATE_POLL_SECONDS = 0.02
-GATE_WAIT_LOG = "mesh: waited at the start gate for"  # in the dbt log, read by the benchmark
-
-
-class GateClosed(MeshError):
-    """The orchestrator called a pre-started consumer off (a producer failed or changed)."""
+from datamesh.resolve.nodes import injected_nodes
+from datamesh.resolve.upstreams import Upstream
 
 
 def parsed_view(interface: dict[str, Any] | None) -> list[Any] | None:
@@ -45,9 +35,6 @@ def parsed_view(interface: dict[str, Any] | None) -> list[Any] | None:
     """
     if interface is None:
         return None
-    from datamesh.resolve.nodes import injected_nodes
-    from datamesh.resolve.upstreams import Upstream
-
     nodes = injected_nodes([Upstream(interface["domain"], interface, Path())])
     return [{k: v for k, v in asdict(n).items() if k != "generated_at"} for n in nodes]
 
@@ -80,29 +67,3 @@ def link_for_consumers(staging_file: Path, handoff_dir: Path) -> Path:
     link.unlink(missing_ok=True)
     os.link(staging_file, link)
     return link
-
-
-def open_gate(gate: Path, attach: dict[str, str]) -> None:
-    """Let the waiting consumer run, attaching ``attach`` (producer -> file) over the registry."""
-    write_json_atomic(gate, {"go": True, "attach": attach})
-
-
-def close_gate(gate: Path, reason: str) -> None:
-    """Make the waiting consumer stop before it runs anything."""
-    write_json_atomic(gate, {"go": False, "reason": reason})
-
-
-def wait_for_gate(gate: Path) -> dict[str, str]:
-    """Block (in the dbt process) until the orchestrator decides; return the attach overrides.
-
-    No timeout: the dbt process dies with the build that started it (PR_SET_PDEATHSIG).
-    """
-    while not gate.is_file():
-        time.sleep(GATE_POLL_SECONDS)
-    try:
-        decision = json.loads(gate.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise GateClosed(f"{gate}: unreadable start gate: {exc}") from None
-    if not decision.get("go"):
-        raise GateClosed(f"mesh build called this build off: {decision.get('reason')}")
-    return {str(k): str(v) for k, v in (decision.get("attach") or {}).items()}

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datamesh.build.handoff import GATE_ENV
+from datamesh.dbt_env import (
+    GATE_ENV,
+    PUBLISH_PATH_ENV,
+    QUIET_DBT_ENV,
+    REGISTRY_ENV,
+    WAREHOUSE_ENV,
+    dbt_common_args,
+)
 from datamesh.discover.projects import Domain
-from datamesh.manifest.parse import dbt_common_args
-from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
-
-PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"
+from datamesh.warehouse import Warehouse
 
 
 def _load_prctl() -> Any:
@@ -87,14 +91,14 @@ def run_dbt_build(
     """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry.
 
     With ``gate``, dbt parses and then waits for the orchestrator to open the gate
-    (build/handoff.py) before it runs anything.
+    (orchestrate/handoff.py) before it runs anything.
     """
     target_dir = warehouse.target_dir(domain.name)
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
     (target_dir / "run_results.json").unlink(missing_ok=True)
     command = [
-        dbt_executable(), "build", *dbt_common_args(domain, warehouse),
+        dbt_executable(), "build", *dbt_common_args(domain.path, target_dir, log_dir),
         "--target", "publish", "--no-use-colors",
     ]  # fmt: skip
     if threads:
@@ -104,8 +108,7 @@ def run_dbt_build(
         WAREHOUSE_ENV: str(warehouse.root),
         REGISTRY_ENV: str(warehouse.registry_dir),
         PUBLISH_PATH_ENV: str(staging_file),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
+        **QUIET_DBT_ENV,
     }
     env.pop(GATE_ENV, None)
     if gate is not None:

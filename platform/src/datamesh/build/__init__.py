@@ -1,1 +1,0 @@
-"""Build: run each selected domain's dbt build into a staging file, in dependency order."""

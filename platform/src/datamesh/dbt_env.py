@@ -1,0 +1,45 @@
+"""The contract between the platform and the dbt processes it starts: variables and flags.
+
+Every environment variable that the platform, its dbt plugins and the domains' profiles share
+is named here, and nowhere else in the package.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+WAREHOUSE_ENV = "MESH_WAREHOUSE"  # the warehouse folder (profiles, sources, the plugins)
+REGISTRY_ENV = "MESH_REGISTRY"  # the registry the resolver reads (default: the warehouse's)
+PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"  # the staging file of a platform build (publish target)
+GATE_ENV = "MESH_START_GATE"  # the start gate a consumer started ahead waits at
+
+# dbt's own telemetry stays off in every process the platform starts.
+QUIET_DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for one in-process dbt invocation and put the old ones back."""
+    old = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_common_args(project_dir: Path, target_dir: Path, log_dir: Path) -> list[str]:
+    """Flags every platform dbt call uses: the domain's own profile, outputs in the warehouse."""
+    return [
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
+        "--target-path", str(target_dir),
+        "--log-path", str(log_dir),
+    ]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Orchestrate: schedule domains and run write -> audit -> publish for each, with a run report."""
