@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV
+from datamesh.errors import MeshError
 
 
 def default_warehouse(start: Path | None = None) -> Path:
@@ -59,9 +60,34 @@ class Warehouse:
     def manifest_path(self) -> Path:
         return self.root / "mesh_manifest.json"
 
+    def publications_dir(self, domain: str) -> Path:
+        """Every publication of a domain, one immutable folder each."""
+        return self.published_dir / domain
+
+    def publication_file(self, domain: str, publish_id: str) -> Path:
+        """One publication: written once, never changed; its stem is the domain (catalog name)."""
+        return self.publications_dir(domain) / publish_id / f"{domain}.duckdb"
+
     def published_file(self, domain: str) -> Path:
-        """The DuckDB file consumers read; its stem is the domain, so is its catalog name."""
-        return self.published_dir / f"{domain}.duckdb"
+        """The publication consumers read now: the one the domain's registry entry names.
+
+        The registry entry is the single switch of a publish, so this is never a file that
+        disagrees with the interface consumers parse against.
+        """
+        from datamesh.registry import read_interface
+
+        entry = read_interface(self.registry_dir, domain)
+        if entry is None:
+            raise MeshError(
+                f"domain '{domain}' has never been published ({self.registry_file(domain)} "
+                "missing); run mesh build first"
+            )
+        return self.root / entry["storage"]
+
+    @property
+    def integrity_cache(self) -> Path:
+        """Publications verified against their checksum, by size, mtime and inode."""
+        return self.state_dir / "verified-publications.json"
 
     def staging_file(self, domain: str) -> Path:
         """A stable path, so dbt's partial parse survives (the publish profile names it).

@@ -30,7 +30,14 @@ from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
 from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
 from datamesh.orchestrate.lock import build_lock
 from datamesh.orchestrate.progress import Progress
-from datamesh.publish.publish import checkpoint, publish_domain
+from datamesh.publish.integrity import IntegrityProblem, scan_publications
+from datamesh.publish.publish import (
+    checkpoint,
+    collect_publications,
+    discard_candidate,
+    publish_domain,
+    write_candidate,
+)
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
@@ -80,6 +87,9 @@ class _Run:
     run_id: str
     progress: Progress
     handoffs: dict[str, Handoff] = field(default_factory=dict)
+    damaged: dict[str, IntegrityProblem] = field(default_factory=dict)  # found at start
+    forced: set[str] = field(default_factory=set)  # rebuilt whatever their fingerprint
+    selected: set[str] = field(default_factory=set)
     stages: dict[str, str] = field(default_factory=dict)  # checking | waiting | building
 
 
@@ -99,6 +109,12 @@ def _build_one(run: _Run, name: str, waiting_on: dict[str, Handoff]) -> DomainRe
 def _build_now(run: _Run, domain: Domain) -> DomainResult:
     """Build a domain whose upstreams are all published, unless nothing it reads changed."""
     name, warehouse = domain.name, run.warehouse
+    unreadable = [run.damaged[u] for u in domain.upstreams if u in run.damaged]
+    if unreadable and unreadable[0].domain not in run.selected:
+        problem = unreadable[0]
+        return DomainResult(
+            name, "blocked", f"{problem}; select it too (mesh build -s {problem.domain}+)"
+        )
     upstream_entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
     missing = [u for u, entry in upstream_entries.items() if entry is None]
     if missing:
@@ -107,12 +123,12 @@ def _build_now(run: _Run, domain: Domain) -> DomainResult:
         )
     inputs = own_inputs(domain, warehouse)
     fingerprint = build_fingerprint(inputs, upstream_entries)
-    current = read_interface(warehouse.registry_dir, name)
+    current = None if name in run.damaged else read_interface(warehouse.registry_dir, name)
     if (
         not run.options.full_refresh
+        and name not in run.forced
         and current is not None
         and current.get("fingerprint") == fingerprint
-        and warehouse.published_file(name).is_file()
     ):
         return DomainResult(
             name, "unchanged", "project, raw inputs and upstreams unchanged since last publish",
@@ -235,16 +251,20 @@ def _audit_and_publish(
         name, "failed", dbt_seconds=outcome.seconds, counts=outcome.counts,
         log_file=str(outcome.log_file),
     )  # fmt: skip
+    candidate: Path | None = None
     if not outcome.success or outcome.manifest is None:
         result.reason = "dbt build failed"
         result.failures = outcome.failures
     else:
         interface = interface_from_parse(domain, outcome.manifest)
         checkpoint(staging)
-        run.handoffs[name].mark_built(link_for_consumers(staging, warehouse.handoff_dir), interface)
+        candidate = write_candidate(warehouse, interface, staging, run.run_id)
+        run.handoffs[name].mark_built(
+            link_for_consumers(candidate, warehouse.handoff_dir), interface
+        )
         audit_started = time.perf_counter()
         audit = audit_domain(
-            name, staging, interface, warehouse.reports_dir, domain_dir=domain.path
+            name, candidate, interface, warehouse.reports_dir, domain_dir=domain.path
         )
         result.audit_seconds = time.perf_counter() - audit_started
         result.warnings = audit.warnings
@@ -260,8 +280,10 @@ def _audit_and_publish(
         entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
         result.fingerprint = build_fingerprint(inputs, entries)
         publish_domain(
-            warehouse, interface, staging, fingerprint=result.fingerprint, run_id=run.run_id
+            warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
         )
+    if result.status != "published" and candidate is not None:
+        discard_candidate(candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return result
 
@@ -304,6 +326,25 @@ def _ahead_of(run: _Run, name: str, selected: set[str], results: dict) -> dict[s
     if not all(run.warehouse.registry_file(u).is_file() for u in run.graph.upstreams(name)):
         return {}  # first build of a producer: nothing for the consumer's parse to read yet
     return waiting_on
+
+
+def order_with_upstreams(graph: DomainGraph, order: list[str]) -> list[str]:
+    """The selected domains and every domain they read, each once."""
+    names = dict.fromkeys(order)
+    for name in order:
+        names.update(dict.fromkeys(graph.upstreams(name)))
+    return list(names)
+
+
+def _collect_unregistered(warehouse: Warehouse, domains: list[str]) -> None:
+    """Publications no registry entry names: candidates of a killed or failed build."""
+    for name in domains:
+        try:
+            entry = read_interface(warehouse.registry_dir, name)
+        except Exception:  # a damaged entry: its domain is rebuilt, keep its files until then
+            continue
+        keep = {entry.get("storage"), entry.get("previous_storage")} if entry else set()
+        collect_publications(warehouse, name, keep)
 
 
 def write_manifest_from_registry(root: Path, warehouse: Warehouse, graph: DomainGraph) -> None:
@@ -390,6 +431,13 @@ def build_mesh(
     run = _Run(graph, warehouse, options, run_id, progress)
     with build_lock(warehouse.state_dir / "build.lock", wait=options.wait):
         shutil.rmtree(warehouse.staging_dir, ignore_errors=True)
+        _collect_unregistered(warehouse, list(graph.domains))
+        run.selected = set(order)
+        run.damaged = scan_publications(warehouse, order_with_upstreams(graph, order))
+        for problem in run.damaged.values():
+            progress.event(problem.domain, "damaged", f"{problem}; rebuilding it")
+        run.forced = {d for d in run.damaged if d in run.selected}
+        run.forced |= {c for d in run.forced for c in graph.descendants(d) if c in run.selected}
         try:
             _schedule(run, order, workers, results)
         finally:
@@ -406,6 +454,10 @@ def build_mesh(
         "workers": workers,
         "full_refresh": options.full_refresh,
         "status": "failed" if failed else "success",
+        "integrity": [
+            {"domain": p.domain, "file": str(p.file), "problem": p.reason}
+            for p in run.damaged.values()
+        ],
         "domains": [asdict(results[name]) for name in order],
     }
     runs = warehouse.reports_dir / "runs"

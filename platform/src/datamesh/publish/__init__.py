@@ -1,1 +1,1 @@
-"""Publish: atomically swap an audited staging file in and record its interface in the registry."""
+"""Publish: an immutable public-only publication per build, switched in by the registry entry."""

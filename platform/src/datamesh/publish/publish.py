@@ -1,15 +1,29 @@
-"""Replace a domain's published DuckDB file with its audited staging copy, then register it."""
+"""Publish a domain: an immutable publication folder, then the registry entry as the one switch.
+
+Steps, each safe to be killed after (the fault suite kills a build at every one):
+1. ``write_candidate``: the audited-to-be public tables go into a new folder
+   ``domains/<domain>/<publish_id>/`` that nothing names yet;
+2. the candidate is audited (by the caller);
+3. ``publish_domain``: its checksum and path go into the registry entry, replaced atomically:
+   before that instant consumers read the old publication with the old interface, after it the
+   new one with the new interface, never a mix;
+4. publications older than the previous one are removed (the previous one is kept so a dbt
+   process that read the registry a moment before the switch still finds its file).
+"""
 
 from __future__ import annotations
 
-import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from datamesh.registry import write_interface
+from datamesh.faults import fault_point
+from datamesh.publish.extract import extract_public
+from datamesh.publish.integrity import file_checksum, remember_verified
+from datamesh.registry import read_interface, write_interface
 from datamesh.warehouse import Warehouse
 
 
@@ -22,27 +36,66 @@ def checkpoint(database_file: Path) -> None:
         raise RuntimeError(f"{database_file}: write-ahead log still present after CHECKPOINT")
 
 
+def write_candidate(
+    warehouse: Warehouse, interface: dict[str, Any], staging_file: Path, publish_id: str
+) -> Path:
+    """Step 1: the domain's public interface, copied into a publication nothing names yet."""
+    candidate = warehouse.publication_file(interface["domain"], publish_id)
+    extract_public(staging_file, candidate, interface["models"])
+    fault_point("publish:candidate-written")
+    return candidate
+
+
+def discard_candidate(candidate: Path) -> None:
+    """A candidate that failed its audit (or whose producers failed) is never published."""
+    shutil.rmtree(candidate.parent, ignore_errors=True)
+
+
 def publish_domain(
     warehouse: Warehouse,
     interface: dict[str, Any],
-    staging_file: Path,
+    candidate: Path,
     *,
     fingerprint: str,
     run_id: str,
 ) -> dict[str, Any]:
-    """Swap the file in with one rename (readers see old or new, never half), then register.
-
-    The staging file must be checkpointed (see ``checkpoint``) before it is audited.
-    """
+    """Steps 3 and 4: switch the registry entry to ``candidate``, then collect old ones."""
     domain = interface["domain"]
-    published = warehouse.published_file(domain)
-    published.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging_file, published)
+    checksum = file_checksum(candidate)
+    fault_point("publish:audited")
+    previous = _current_storage(warehouse, domain)
     entry = {
         **interface,
+        "storage": candidate.relative_to(warehouse.root).as_posix(),
+        "checksum": checksum,
+        "previous_storage": previous,
         "fingerprint": fingerprint,
         "run_id": run_id,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_interface(warehouse.registry_dir, entry)
+    write_interface(warehouse.registry_dir, entry)  # the switch
+    remember_verified(warehouse, candidate, checksum)
+    fault_point("publish:registered")
+    collect_publications(warehouse, domain, keep={entry["storage"], previous})
+    fault_point("publish:collected")
     return entry
+
+
+def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
+    try:
+        entry = read_interface(warehouse.registry_dir, domain)
+    except Exception:  # a damaged entry is being replaced: nothing of it to keep
+        return None
+    return entry.get("storage") if entry else None
+
+
+def collect_publications(warehouse: Warehouse, domain: str, keep: set[str | None]) -> list[Path]:
+    """Remove a domain's publication folders that ``keep`` does not name; return them."""
+    folder = warehouse.publications_dir(domain)
+    if not folder.is_dir():
+        return []
+    kept = {(warehouse.root / k).parent for k in keep if k}
+    removed = [p for p in sorted(folder.iterdir()) if p.is_dir() and p not in kept]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
