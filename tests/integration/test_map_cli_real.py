@@ -24,7 +24,7 @@ def test_map_builds_a_missing_manifest_and_draws_it(tmp_path: Path, capsys) -> N
     assert (warehouse / "mesh_manifest.json").is_file()
     out = warehouse / "reports" / "map"
     markdown = (out / "mesh.md").read_text()
-    assert 'm__alpha__things -.->|"v1 deprecated"| c__beta__beta_legacy' in markdown
+    assert 'm__alpha__things -.->|"v1 (deprecated 2030-01-01)"| c__beta__beta_legacy' in markdown
     assert 'm__alpha__things -->|"v2"| c__beta__beta_summary' in markdown
     done = subprocess.run(["dot", "-Tsvg", str(out / "mesh.dot")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ import synthetic_mesh
 
 from datamesh.manifest.schema import validate_manifest
 from datamesh.map.model import build_map_view, safe_id, version_label
+from datamesh.map.style import DEPRECATED_COLOR
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -147,7 +148,8 @@ def test_edges_to_private_consumers_get_nodes_and_domain_edges_merge(manifest: d
     ]
     assert view["domain_edges"] == [
         {"producer": "alpha", "consumer": "beta", "refs": ["things v1", "things v2"],
-         "deprecated": True}
+         "deprecated": True, "label": "things v1, things v2 (deprecated read)",
+         "full_label": "things v1, things v2 (deprecated read)", "color": DEPRECATED_COLOR}
     ]  # fmt: skip
 
 

@@ -61,7 +61,7 @@ def test_mermaid_model_level_parses_and_marks_deprecated(manifest: dict) -> None
     assert parsed["subgraphs"] == ["d__alpha", "d__beta", "d__gamma"]
     assert ("m__alpha__things", "-.->", "c__beta__legacy") in parsed["edges"]
     assert ("m__alpha__things", "-->", "m__beta__summary") in parsed["edges"]
-    assert '|"v1 deprecated"|' in markdown and "linkStyle 0 " in markdown
+    assert '|"v1 (deprecated 2030-01-01)"|' in markdown and "linkStyle 0 " in markdown
     assert "| gamma | Team gamma | unknown | - |" in markdown
 
 

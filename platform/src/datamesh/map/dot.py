@@ -17,13 +17,6 @@ from datamesh.errors import MeshError
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, safe_id
 
 FONT = "DejaVu Sans"
-HEALTH_COLORS = {
-    "healthy": ("#e8f5e9", "#2e7d32"),
-    "warning": ("#fff8e1", "#f9a825"),
-    "failing": ("#ffebee", "#c62828"),
-    "unknown": ("#f5f5f5", "#9e9e9e"),
-}
-DEPRECATED_COLOR = "#c0392b"
 DOT_TIMEOUT_SECONDS = 300
 ISOLATED_ROW = 6
 
@@ -68,21 +61,22 @@ def _two_line_label(title: str, lines: list[str]) -> str:
     )
 
 
+def _read_style(edge: dict[str, Any]) -> dict[str, str | None]:
+    """A read of a deprecated version is dashed, in the colour the view gives it."""
+    if not edge["deprecated"]:
+        return {}
+    return {"style": "dashed", "color": edge["color"], "fontcolor": edge["color"]}
+
+
 def _model_node(model: dict[str, Any], prefix: str) -> str:
-    rows = []
-    for version in model["versions"]:
-        detail = version["label"]
-        if version["deprecation_date"]:
-            detail += f" (deprecated {version['deprecation_date']})"
-        rows.append(detail)
-    label = _two_line_label(model["name"], rows)
+    label = _two_line_label(model["name"], [v["caption"] for v in model["versions"]])
     return f"    {model['id']} " + _attrs(
         label=label,
         id_=f"{prefix}-{model['id']}",
         URL=f"#model/{model['key']}",
         tooltip=f"{model['key']}: {model['consumer_count']} consumer reads",
         class_="model deprecated" if model["deprecated"] else "model",
-        color=DEPRECATED_COLOR if model["deprecated"] else None,
+        color=model["stroke"],
     )
 
 
@@ -99,7 +93,6 @@ def _internal_node(node: dict[str, Any], prefix: str) -> str:
 
 
 def _cluster(domain: dict[str, Any], body: list[str], prefix: str) -> list[str]:
-    fill, stroke = HEALTH_COLORS[domain["health"]["level"]]
     owner = domain["owner"].get("name")
     title = domain["name"] + (f"\n{owner}" if owner else "")
     return [
@@ -111,8 +104,8 @@ def _cluster(domain: dict[str, Any], body: list[str], prefix: str) -> list[str]:
             URL=f"#domain/{domain['name']}",
             tooltip=f"domain {domain['name']}: {domain['health']['level']}",
             style="rounded,filled",
-            fillcolor=fill,
-            color=stroke,
+            fillcolor=domain["fill"],
+            color=domain["stroke"],
             class_=f"domain health-{domain['health']['level']}",
         )
         + ";",
@@ -122,16 +115,11 @@ def _cluster(domain: dict[str, Any], body: list[str], prefix: str) -> list[str]:
 
 
 def _model_edge(edge: dict[str, Any], ids: dict[str, str], prefix: str, index: int) -> str:
-    label = edge["label"]
-    style: dict[str, str | None] = {}
-    if edge["deprecated"]:
-        label += " deprecated"
-        style = {"style": "dashed", "color": DEPRECATED_COLOR, "fontcolor": DEPRECATED_COLOR}
     return f"  {ids[edge['source']]} -> {ids[edge['target']]} " + _attrs(
-        label=label,
+        label=edge["caption"],
         id_=f"{prefix}-e{index}",
         class_="edge-deprecated" if edge["deprecated"] else "edge-read",
-        **style,
+        **_read_style(edge),
     )
 
 
@@ -213,7 +201,6 @@ def overview_dot(view: dict[str, Any]) -> str:
     )
     ids = {d["name"]: d["id"] for d in view["domains"]}
     for domain in view["domains"]:
-        fill, stroke = HEALTH_COLORS[domain["health"]["level"]]
         owner = domain["owner"].get("name") or "no owner"
         label = _two_line_label(domain["name"], [f"{owner} · {len(domain['models'])} models"])
         lines.append(
@@ -223,8 +210,8 @@ def overview_dot(view: dict[str, Any]) -> str:
                 id_=f"ov-{domain['id']}",
                 URL=f"#domain/{domain['name']}",
                 tooltip=f"{domain['name']}: {domain['health']['level']}",
-                fillcolor=fill,
-                color=stroke,
+                fillcolor=domain["fill"],
+                color=domain["stroke"],
                 class_=f"domain health-{domain['health']['level']}",
             )
         )
@@ -234,18 +221,11 @@ def overview_dot(view: dict[str, Any]) -> str:
     for index, edge in enumerate(view["domain_edges"]):
         if edge["producer"] not in ids or edge["consumer"] not in ids:
             continue
-        refs = edge["refs"]
-        label = ", ".join(refs) if len(refs) <= 2 else f"{len(refs)} models"
-        style: dict[str, str | None] = {}
-        if edge["deprecated"]:
-            label += " (deprecated read)"
-            style = {"style": "dashed", "color": DEPRECATED_COLOR, "fontcolor": DEPRECATED_COLOR}
-        tooltip = f"{edge['producer']} -> {edge['consumer']}: " + ", ".join(refs)
+        tooltip = f"{edge['producer']} -> {edge['consumer']}: " + ", ".join(edge["refs"])
+        label = edge["label"] if labelled else None
         lines.append(
             f"  {ids[edge['producer']]} -> {ids[edge['consumer']]} "
-            + _attrs(
-                label=label if labelled else None, id_=f"ov-e{index}", tooltip=tooltip, **style
-            )  # fmt: skip
+            + _attrs(label=label, id_=f"ov-e{index}", tooltip=tooltip, **_read_style(edge))
         )
     lines.append("}")
     return "\n".join(lines) + "\n"

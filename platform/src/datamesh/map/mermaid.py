@@ -11,15 +11,6 @@ from typing import Any
 
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
 
-MAX_REFS_IN_LABEL = 2
-DEPRECATED_LINK = "stroke:#c0392b,stroke-width:2px,color:#c0392b"
-HEALTH_CLASSES = {
-    "healthy": "fill:#e8f5e9,stroke:#2e7d32",
-    "warning": "fill:#fff8e1,stroke:#f9a825",
-    "failing": "fill:#ffebee,stroke:#c62828",
-    "unknown": "fill:#f5f5f5,stroke:#9e9e9e",
-}
-
 
 def text(value: str) -> str:
     """Text safe inside a double-quoted Mermaid label (Mermaid's own entity codes)."""
@@ -33,13 +24,7 @@ def text(value: str) -> str:
 
 
 def _model_label(model: dict[str, Any]) -> str:
-    parts = []
-    for version in model["versions"]:
-        label = version["label"]
-        if version["deprecation_date"]:
-            label += f" deprecated {version['deprecation_date']}"
-        parts.append(label)
-    return f"{text(model['name'])}<br/>{text(', '.join(parts))}"
+    return f"{text(model['name'])}<br/>{text(model['versions_caption'])}"
 
 
 def _edge(source: str, target: str, label: str, deprecated: bool) -> str:
@@ -47,10 +32,16 @@ def _edge(source: str, target: str, label: str, deprecated: bool) -> str:
     return f'    {source} {arrow}|"{text(label)}"| {target}'
 
 
-def _link_styles(deprecated_indexes: list[int]) -> list[str]:
-    if not deprecated_indexes:
-        return []
-    return [f"    linkStyle {','.join(map(str, deprecated_indexes))} {DEPRECATED_LINK}"]
+def _link_styles(edges: list[dict[str, Any]]) -> list[str]:
+    """One ``linkStyle`` per colour, for the edges the view gave a colour (deprecated reads)."""
+    by_color: dict[str, list[str]] = {}
+    for index, edge in enumerate(edges):
+        if edge["color"]:
+            by_color.setdefault(edge["color"], []).append(str(index))
+    return [
+        f"    linkStyle {','.join(indexes)} stroke:{color},stroke-width:2px,color:{color}"
+        for color, indexes in by_color.items()
+    ]
 
 
 def model_flowchart(view: dict[str, Any]) -> list[str]:
@@ -79,19 +70,18 @@ def model_flowchart(view: dict[str, Any]) -> list[str]:
     for node in view["internal_consumers"]:
         if node["domain"] not in known:  # an edge to a domain the manifest does not list
             lines.append(f'    {node["id"]}(["{text(node["key"])}"])')
-    deprecated = []
-    for index, edge in enumerate(view["edges"]):
-        label = edge["label"] + (" deprecated" if edge["deprecated"] else "")
-        lines.append(_edge(ids[edge["source"]], ids[edge["target"]], label, edge["deprecated"]))
-        if edge["deprecated"]:
-            deprecated.append(index)
-    lines += _link_styles(deprecated)
+    for edge in view["edges"]:
+        source, target = ids[edge["source"]], ids[edge["target"]]
+        lines.append(_edge(source, target, edge["caption"], edge["deprecated"]))
+    lines += _link_styles(view["edges"])
     lines.append("    classDef internal fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:3 3")
-    lines.append("    classDef deprecated stroke:#c0392b,stroke-dasharray:5 3")
     if view["internal_consumers"]:
         lines.append(
             "    class " + ",".join(n["id"] for n in view["internal_consumers"]) + " internal"
         )
+    lines.append(
+        f"    classDef deprecated stroke:{view['styles']['deprecated']},stroke-dasharray:5 3"
+    )
     old = [m["id"] for m in view["models"] if m["deprecated"]]
     if old:
         lines.append("    class " + ",".join(old) + " deprecated")
@@ -105,21 +95,15 @@ def domain_flowchart(view: dict[str, Any]) -> list[str]:
     for domain in view["domains"]:
         count = len(domain["models"])
         lines.append(f'    {domain["id"]}["{text(domain["name"])}<br/>{count} public models"]')
-    deprecated = []
-    for index, edge in enumerate(view["domain_edges"]):
-        refs = edge["refs"]
-        label = ", ".join(refs) if len(refs) <= MAX_REFS_IN_LABEL else f"{len(refs)} models"
-        if edge["deprecated"]:
-            label += " (deprecated read)"
-        lines.append(_edge(ids[edge["producer"]], ids[edge["consumer"]], label, edge["deprecated"]))
-        if edge["deprecated"]:
-            deprecated.append(index)
-    lines += _link_styles(deprecated)
+    for edge in view["domain_edges"]:
+        producer, consumer = ids[edge["producer"]], ids[edge["consumer"]]
+        lines.append(_edge(producer, consumer, edge["label"], edge["deprecated"]))
+    lines += _link_styles(view["domain_edges"])
     by_health: dict[str, list[str]] = {}
     for domain in view["domains"]:
         by_health.setdefault(domain["health"]["level"], []).append(domain["id"])
-    for level, style in HEALTH_CLASSES.items():
-        lines.append(f"    classDef {level} {style}")
+    for level, swatch in view["styles"]["health"].items():
+        lines.append(f"    classDef {level} fill:{swatch['fill']},stroke:{swatch['stroke']}")
         if by_health.get(level):
             lines.append(f"    class {','.join(by_health[level])} {level}")
     return lines

@@ -2,7 +2,9 @@
 
 Every renderer of the map (Mermaid, DOT, the HTML catalog) reads this view model, so the joins
 (which finding belongs to which model version, who consumes which version, how healthy a domain
-is) are made once, here, by a pure function that unit tests can feed small dicts.
+is) are made once, here, by a pure function that unit tests can feed small dicts. The words and
+colours every drawing shows (version captions, domain-arrow labels, the health palette) are
+written into the view here too, from ``map/style.py``: the renderers only format them.
 """
 
 from __future__ import annotations
@@ -10,16 +12,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from datamesh.map.style import (
+    DEPRECATED_COLOR,
+    HEALTH_ORDER,
+    HEALTH_PALETTE,
+    MAX_REFS_IN_LABEL,
+    GxStatus,
+    Health,
+    deprecation_note,
+    domain_edge_label,
+    palette,
+    version_caption,
+    version_label,
+)
+
 NOT_RUN = "not run yet"
 # Past this many domains a model-level drawing is unreadable: draw domains only.
 MAX_MODEL_LEVEL_DOMAINS = 30
-# Worst first: a domain shows the worst level any of its signals reaches.
-HEALTH_ORDER = ("failing", "warning", "unknown", "healthy")
 
-
-def version_label(version: Any) -> str:
-    """``v2`` for a versioned model, ``unversioned`` for a model with a single, unnamed one."""
-    return "unversioned" if version in (None, "") else f"v{version}"
+__all__ = ["HEALTH_ORDER", "MAX_MODEL_LEVEL_DOMAINS", "build_map_view", "safe_id", "version_label"]
 
 
 def date_only(value: str | None) -> str | None:
@@ -65,10 +76,10 @@ def _validation_index(validation: dict[str, Any] | None) -> dict[Any, dict[str, 
 
 def _gx_result(entry: dict[str, Any] | None, validation_ran: bool) -> dict[str, Any]:
     if entry is None:
-        return {"status": "not run yet" if not validation_ran else "no suite"}
+        return {"status": GxStatus.NO_SUITE if validation_ran else GxStatus.NOT_RUN}
     critical = entry.get("critical_failures") or 0
     warnings = entry.get("warnings") or 0
-    status = "failed" if not entry.get("success", False) else "passed"
+    status = GxStatus.PASSED if entry.get("success", False) else GxStatus.FAILED
     return {
         "status": status,
         "critical_failures": critical,
@@ -92,6 +103,9 @@ def _consumers_by_version(edges: list[dict[str, Any]]) -> dict[str, list[dict[st
                 "domain": consumer["domain"],
                 "model": consumer["model"],
                 "version": consumer.get("version"),
+                "label": None
+                if consumer.get("version") in (None, "")
+                else version_label(consumer.get("version")),
                 "file": consumer.get("file"),
                 "pinned": bool(edge.get("pinned")),
                 "deprecated": bool(edge.get("deprecated")),
@@ -137,13 +151,22 @@ def _model_views(
             entry = validation_index.get(record["unique_id"]) or validation_index.get(
                 (domain["name"], name, str(record.get("version")))
             )
+            deprecated_on = date_only(record.get("deprecation_date"))
+            label = version_label(record.get("version"))
+            is_latest = bool(record.get("is_latest"))
             versions.append(
                 {
                     "unique_id": record["unique_id"],
                     "version": record.get("version"),
-                    "label": version_label(record.get("version")),
-                    "is_latest": bool(record.get("is_latest")),
-                    "deprecation_date": date_only(record.get("deprecation_date")),
+                    "label": label,
+                    "caption": version_caption(
+                        record.get("version"), bool(deprecated_on), deprecated_on
+                    ),
+                    "heading": label
+                    + (" (latest)" if is_latest and record.get("version") is not None else ""),
+                    "is_latest": is_latest,
+                    "deprecation_date": deprecated_on,
+                    "deprecation_note": deprecation_note(deprecated_on) if deprecated_on else None,
                     "access": record.get("access"),
                     "materialized": record.get("materialized"),
                     "relation_name": record.get("relation_name"),
@@ -167,6 +190,8 @@ def _model_views(
                 }
             )
         owner = latest.get("owner") or domain.get("owner") or {}
+        deprecated = any(v["deprecation_date"] for v in versions)
+        latest_version = latest.get("latest_version")
         views.append(
             {
                 "key": model_key(domain["name"], name),
@@ -176,11 +201,14 @@ def _model_views(
                 "description": latest.get("description") or "",
                 "group": latest.get("group"),
                 "owner": {"name": owner.get("name"), "email": owner.get("email")},
-                "latest_version": latest.get("latest_version"),
+                "latest_version": latest_version,
+                "latest_label": None if latest_version is None else version_label(latest_version),
                 "versions": versions,
+                "versions_caption": ", ".join(v["caption"] for v in versions),
                 "findings": _findings_for(findings, domain["name"], name),
                 "consumer_count": sum(len(v["consumers"]) for v in versions),
-                "deprecated": any(v["deprecation_date"] for v in versions),
+                "deprecated": deprecated,
+                "stroke": DEPRECATED_COLOR if deprecated else None,
             }
         )
     return views
@@ -193,24 +221,24 @@ def _domain_health(
     domain_findings: list[dict[str, Any]],
 ) -> dict[str, Any]:
     reasons: list[str] = []
-    level = "healthy"
+    level = Health.HEALTHY
 
-    def worse(new: str) -> None:
+    def worse(new: Health) -> None:
         nonlocal level
         if HEALTH_ORDER.index(new) < HEALTH_ORDER.index(level):
             level = new
 
     build = run_entry.get("status") if run_entry else None
     if build in {"failed", "blocked"}:
-        worse("failing")
+        worse(Health.FAILING)
         reasons.append(f"last build {build}: {run_entry.get('reason') or 'no reason given'}")
     elif build is None:
-        worse("unknown")
+        worse(Health.UNKNOWN)
         reasons.append("build not run yet" if not run_ran else "not in the last build")
     versions = [v for m in models for v in m["versions"]]
-    gx_failed = [v["unique_id"] for v in versions if v["gx"]["status"] == "failed"]
+    gx_failed = [v["unique_id"] for v in versions if v["gx"]["status"] == GxStatus.FAILED]
     if gx_failed:
-        worse("failing")
+        worse(Health.FAILING)
         reasons.append("expectations failed: " + ", ".join(gx_failed))
     all_findings = domain_findings + [
         f for m in models for f in m["findings"] + [x for v in m["versions"] for x in v["findings"]]
@@ -218,14 +246,16 @@ def _domain_health(
     errors = [f for f in all_findings if f.get("severity") == "error"]
     warnings = [f for f in all_findings if f.get("severity") == "warning"]
     if errors:
-        worse("failing")
+        worse(Health.FAILING)
         reasons.append(f"{len(errors)} governance error(s)")
     if warnings:
-        worse("warning")
+        worse(Health.WARNING)
         reasons.append(f"{len(warnings)} governance warning(s)")
-    gx_warned = [v for v in versions if v["gx"]["status"] == "passed" and v["gx"]["warnings"]]
+    gx_warned = [
+        v for v in versions if v["gx"]["status"] == GxStatus.PASSED and v["gx"]["warnings"]
+    ]
     if gx_warned:
-        worse("warning")
+        worse(Health.WARNING)
         reasons.append(f"{len(gx_warned)} model version(s) with expectation warnings")
     return {"level": level, "build": build, "reasons": reasons}
 
@@ -243,7 +273,12 @@ def _domain_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if ref not in entry["refs"]:
             entry["refs"].append(ref)
         entry["deprecated"] = entry["deprecated"] or bool(edge.get("deprecated"))
-    return [grouped[k] for k in sorted(grouped)]
+    drawn = [grouped[k] for k in sorted(grouped)]
+    for entry in drawn:
+        entry["label"] = domain_edge_label(entry["refs"], entry["deprecated"], MAX_REFS_IN_LABEL)
+        entry["full_label"] = domain_edge_label(entry["refs"], entry["deprecated"], None)
+        entry["color"] = DEPRECATED_COLOR if entry["deprecated"] else None
+    return drawn
 
 
 def _model_edges(
@@ -264,15 +299,19 @@ def _model_edges(
                     "domain": end["domain"],
                     "name": end["model"],
                 }
+        deprecated = bool(edge.get("deprecated"))
+        deprecated_on = date_only(producer.get("deprecation_date"))
         drawn.append(
             {
                 "source": source,
                 "target": target,
                 "version": producer.get("version"),
                 "label": version_label(producer.get("version")),
-                "deprecated": bool(edge.get("deprecated")),
-                "deprecation_date": date_only(producer.get("deprecation_date")),
+                "caption": version_caption(producer.get("version"), deprecated, deprecated_on),
+                "deprecated": deprecated,
+                "deprecation_date": deprecated_on,
                 "pinned": bool(edge.get("pinned")),
+                "color": DEPRECATED_COLOR if deprecated else None,
             }
         )
     drawn.sort(key=lambda e: (e["source"], e["target"], str(e["version"])))
@@ -295,6 +334,10 @@ def build_map_view(
         views = _model_views(domain, consumers, check, validation_index, validation is not None)
         domain_findings = _findings_for(findings, domain["name"], None)
         owner = domain.get("owner") or {}
+        health = _domain_health(
+            run_entries.get(domain["name"]), last_run is not None, views, domain_findings
+        )
+        swatch = HEALTH_PALETTE[health["level"]]
         domains.append(
             {
                 "name": domain["name"],
@@ -307,12 +350,9 @@ def build_map_view(
                 "models": [m["key"] for m in views],
                 "exposures": domain.get("exposures") or [],
                 "findings": domain_findings,
-                "health": _domain_health(
-                    run_entries.get(domain["name"]),
-                    last_run is not None,
-                    views,
-                    domain_findings,
-                ),
+                "health": health,
+                "fill": swatch.fill,
+                "stroke": swatch.stroke,
             }
         )
         models.extend(views)
@@ -342,4 +382,5 @@ def build_map_view(
         "domain_edges": _domain_edges(manifest.get("edges") or []),
         "other_findings": orphan_findings,
         "breaking_changes": (check or {}).get("breaking_changes") or [],
+        "styles": palette(),
     }

@@ -34,7 +34,6 @@
     el.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
   }
   function ownerName(o) { return (o && (o.name || o.email)) || "no owner"; }
-  function versionLabel(v) { return v === null || v === undefined || v === "" ? "unversioned" : "v" + v; }
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function modelLink(key) { return h("a", { href: "#model/" + key, text: key }); }
   function domainLink(name) { return h("a", { href: "#domain/" + name, text: name }); }
@@ -109,7 +108,7 @@
       toggle.addEventListener("click", function () { setExpanded(d.name, models.hidden); });
       var item = h("li", { "data-domain": d.name },
         h("div", { cls: "domain-row" }, toggle,
-          h("span", { cls: "dot " + d.health.level, title: d.health.level }),
+          h("span", { cls: "dot health-" + d.health.level, title: d.health.level }),
           h("a", { cls: "name", href: "#domain/" + d.name, text: d.name }),
           h("span", { cls: "owner", text: ownerName(d.owner) })),
         models);
@@ -121,7 +120,7 @@
     var ownerSelect = document.getElementById("filter-owner");
     Object.keys(owners).sort().forEach(function (o) { ownerSelect.appendChild(h("option", { value: o, text: o })); });
     var healthSelect = document.getElementById("filter-health");
-    ["failing", "warning", "healthy", "unknown"].forEach(function (level) {
+    Object.keys(data.styles.health).forEach(function (level) {
       var n = domains.filter(function (d) { return d.health.level === level; }).length;
       if (n) { healthSelect.appendChild(h("option", { value: level, text: level + " (" + n + ")" })); }
     });
@@ -209,7 +208,7 @@
       h("p", { cls: "empty", text: "Graphviz was not installed when this page was written, so the map is shown as a list of reads." }));
     var ul = h("ul", { cls: "plain" });
     data.domain_edges.forEach(function (e) {
-      ul.appendChild(h("li", {}, domainLink(e.producer), " → ", domainLink(e.consumer), ": " + e.refs.join(", ") + (e.deprecated ? " (deprecated read)" : "")));
+      ul.appendChild(h("li", {}, domainLink(e.producer), " → ", domainLink(e.consumer), ": " + e.full_label));
     });
     box.appendChild(ul);
     return box;
@@ -279,7 +278,7 @@
   }
   function versionCard(m, v) {
     var consumers = v.consumers.length ? h("ul", { cls: "plain consumers" }, v.consumers.map(function (c) {
-      return h("li", {}, linkFor(c.domain, c.model), c.version !== null && c.version !== undefined ? " " + versionLabel(c.version) : "",
+      return h("li", {}, linkFor(c.domain, c.model), c.label ? " " + c.label : "",
         h("span", { cls: "meta", text: (c.pinned ? " pinned" : " unpinned (follows latest)") + (c.file ? " · " + c.file : "") }));
     })) : h("p", { cls: "empty", text: "no consumer in the mesh" });
     var columns = h("table", {},
@@ -295,13 +294,13 @@
       return h("li", { cls: "finding " + (b.breaking ? "error" : "warning"), text: (b.breaking ? "breaking: " : "change: ") + b.message });
     })) : null;
     return h("div", { cls: "version" + (v.deprecation_date ? " deprecated" : "") },
-      h("h3", {}, versionLabel(v.version) + (v.is_latest && v.version !== null ? " (latest)" : "")),
+      h("h3", {}, v.heading),
       h("div", {},
         v.contract_enforced ? badge("contract enforced", "ok") : badge("no contract", "warn"),
-        v.deprecation_date ? badge("deprecated " + v.deprecation_date, "bad") : null,
+        v.deprecation_note ? badge(v.deprecation_note, "bad") : null,
         gxBadge(v.gx)),
       h("p", { cls: "meta" }, h("code", { text: v.relation_name || "" }), v.materialized ? " · " + v.materialized : ""),
-      h("h4", { text: "Consumers of " + versionLabel(v.version) + " (" + v.consumers.length + ")" }), consumers,
+      h("h4", { text: "Consumers of " + v.label + " (" + v.consumers.length + ")" }), consumers,
       h("h4", { text: "Columns (" + v.columns.length + ")" }), columns, tests,
       v.findings.length ? h("h4", { text: "Governance findings" }) : null, findingList(v.findings),
       breaking ? h("h4", { text: "Changes against the baseline" }) : null, breaking);
@@ -320,9 +319,9 @@
     panel.appendChild(h("h2", { text: m.domain + "." + m.name }));
     panel.appendChild(h("p", { cls: "meta" }, "domain ", domainLink(m.domain), " · owner " + ownerName(m.owner) +
       (m.owner.email ? " <" + m.owner.email + ">" : "") + (m.group ? " · group " + m.group : "") +
-      (m.latest_version !== null && m.latest_version !== undefined ? " · latest v" + m.latest_version : "")));
+      (m.latest_label ? " · latest " + m.latest_label : "")));
     if (m.description) { panel.appendChild(h("p", { text: m.description })); }
-    if (d && d.health.level !== "healthy") {
+    if (d && d.health.reasons.length) {
       panel.appendChild(h("p", { cls: "meta", text: "domain health: " + d.health.level + " — " + d.health.reasons.join("; ") }));
     }
     if (m.findings.length) { panel.appendChild(h("h3", { text: "Governance findings" })); panel.appendChild(findingList(m.findings)); }
@@ -336,15 +335,13 @@
     panel.appendChild(h("h2", { text: d.name }));
     panel.appendChild(h("p", { cls: "meta", text: "owner " + ownerName(d.owner) + (d.owner.email ? " <" + d.owner.email + ">" : "") }));
     if (d.description) { panel.appendChild(h("p", { text: d.description })); }
-    var kind = { healthy: "ok", warning: "warn", failing: "bad", unknown: "none" }[d.health.level];
-    panel.appendChild(h("div", {}, badge(d.health.level, kind), badge("last build: " + (d.health.build || data.sources.build.status), "none")));
+    panel.appendChild(h("div", {}, badge(d.health.level, "health health-" + d.health.level), badge("last build: " + (d.health.build || data.sources.build.status), "none")));
     if (d.health.reasons.length) { panel.appendChild(h("ul", { cls: "plain" }, d.health.reasons.map(function (r) { return h("li", { text: r }); }))); }
     panel.appendChild(h("h3", { text: "Public models (" + d.models.length + ")" }));
     panel.appendChild(d.models.length ? h("ul", { cls: "plain" }, d.models.map(function (key) {
       var m = modelByKey[key];
-      return h("li", {}, modelLink(key), h("span", { cls: "meta", text: " " + m.versions.map(function (v) {
-        return v.label + (v.deprecation_date ? " (deprecated " + v.deprecation_date + ")" : "");
-      }).join(", ") + " · " + plural(m.consumer_count, "read") }));
+      return h("li", {}, modelLink(key), h("span", { cls: "meta", text: " " + m.versions_caption +
+        " · " + plural(m.consumer_count, "read") }));
     })) : h("p", { cls: "empty", text: "no public models" }));
     panel.appendChild(h("h3", { text: "Reads from" }));
     panel.appendChild(d.upstreams.length ? h("p", {}, d.upstreams.map(function (u, i) { return [i ? ", " : "", domainLink(u)]; })) : h("p", { cls: "empty", text: "no upstream domain" }));
@@ -363,7 +360,7 @@
     panel.appendChild(h("p", { text: "Click a domain or a model, in the map or the list, to see its owner, versions, columns, consumers, findings and expectation results." }));
     var counts = {};
     domains.forEach(function (d) { counts[d.health.level] = (counts[d.health.level] || 0) + 1; });
-    panel.appendChild(h("p", {}, Object.keys(counts).map(function (k) { return badge(counts[k] + " " + k, { healthy: "ok", warning: "warn", failing: "bad", unknown: "none" }[k]); })));
+    panel.appendChild(h("p", {}, Object.keys(counts).map(function (k) { return badge(counts[k] + " " + k, "health health-" + k); })));
     var s = data.sources;
     panel.appendChild(h("h3", { text: "Inputs" }));
     panel.appendChild(h("ul", { cls: "plain" },
