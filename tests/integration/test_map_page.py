@@ -24,6 +24,7 @@ import pytest
 import synthetic_mesh
 
 from datamesh.map.command import write_map
+from datamesh.map.model import build_map_view
 from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
@@ -335,4 +336,57 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
     text = details_text(browser)
     assert f"{consumed['consumer']['domain']}.{consumed['consumer']['model']}" in text
     browser.screenshot(ARTIFACTS / "map-120-domains.png")
+    assert browser.problems(url) == []
+
+
+def _rgb(hex_color: str) -> str:
+    """``#c62828`` as the browser's computed style writes it: ``rgb(198, 40, 40)``."""
+    red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+def test_page_shows_the_models_labels_and_colours(tmp_path: Path, browser: DevTools) -> None:
+    manifest = synthetic_mesh.generate_manifest(8, 3, seed=5)  # 3 healthy, 3 failing, 2 warning
+    reports = synthetic_mesh.generate_reports(manifest, 5)
+    before = build_map_view(manifest, reports["check"], reports["validation"], reports["last_run"])
+    # A healthy domain left out of the last build: its health becomes unknown.
+    unbuilt = next(d["name"] for d in before["domains"] if d["health"]["level"] == "healthy")
+    reports["last_run"]["domains"] = [
+        d for d in reports["last_run"]["domains"] if d["domain"] != unbuilt
+    ]
+    warehouse = Warehouse(tmp_path / "wh")
+    synthetic_mesh.write_warehouse(warehouse.root, manifest, reports)
+    view = write_map(tmp_path, warehouse).view
+    assert {d["health"]["level"] for d in view["domains"]} == set(view["styles"]["health"])
+    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    browser.open(url)
+
+    # Health colours: the list's dot is the domain's stroke, the drawn cluster its fill.
+    for domain in view["domains"]:
+        shown = browser.evaluate(
+            f"""(() => {{
+            const dot = document.querySelector('li[data-domain={json.dumps(domain["name"])}] .dot');
+            const cluster = document.getElementById({json.dumps("all-" + domain["id"])});
+            const shape = cluster && cluster.querySelector('path, polygon');
+            return [getComputedStyle(dot).backgroundColor, shape && shape.getAttribute('fill')];
+            }})()"""
+        )
+        assert shown == [_rgb(domain["stroke"]), domain["fill"]], domain["name"]
+    legend = browser.evaluate(
+        """[...document.querySelectorAll('.legend .lg')].map(el =>
+           [el.textContent, getComputedStyle(el, '::before').borderTopColor])"""
+    )
+    assert legend == [[level, _rgb(s["stroke"])] for level, s in view["styles"]["health"].items()]
+
+    # Labels: the domain panel lists the model's caption, the model panel its versions' words.
+    model = next(m for m in view["models"] if m["deprecated"])
+    old = next(v for v in model["versions"] if v["deprecation_date"])
+    assert old["caption"] == f"{old['label']} (deprecated {old['deprecation_date']})"
+    browser.evaluate(f"location.hash = {json.dumps('#domain/' + model['domain'])}")
+    wait_for_details(browser, model["domain"])
+    assert model["versions_caption"] in details_text(browser)
+    browser.evaluate(f"location.hash = {json.dumps('#model/' + model['key'])}")
+    wait_for_details(browser, model["key"])
+    text = details_text(browser)
+    assert old["deprecation_note"] in text and f"Consumers of {old['label']}" in text
     assert browser.problems(url) == []

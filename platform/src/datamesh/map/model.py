@@ -30,8 +30,6 @@ NOT_RUN = "not run yet"
 # Past this many domains a model-level drawing is unreadable: draw domains only.
 MAX_MODEL_LEVEL_DOMAINS = 30
 
-__all__ = ["HEALTH_ORDER", "MAX_MODEL_LEVEL_DOMAINS", "build_map_view", "safe_id", "version_label"]
-
 
 def date_only(value: str | None) -> str | None:
     """``2030-01-01T00:00:00+00:00`` -> ``2030-01-01``: what a reader of a catalog wants."""
