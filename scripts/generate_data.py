@@ -329,12 +329,13 @@ def generate(warehouse: Path, orders: int, as_of: date, seed: int) -> dict[str, 
     # dbt-duckdb does not create directories: make the dev target's home too.
     (warehouse / "dev").mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
+    quoted = {key: path.replace("'", "''") for key, path in paths.items()}  # SQL literals
     con = duckdb.connect()
     try:
-        for key, sql in _queries(paths, orders, as_of, seed).items():
+        for key, sql in _queries(quoted, orders, as_of, seed).items():
             # COPY ... TO returns the number of rows written.
             counts[key] = con.execute(
-                f"copy ({sql}) to '{paths[key]}' (format parquet, compression zstd)"
+                f"copy ({sql}) to '{quoted[key]}' (format parquet, compression zstd)"
             ).fetchone()[0]
     finally:
         con.close()

@@ -7,8 +7,11 @@ takes these helpers from here, so no stage imports the CLI that imports it.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
+from datamesh.dbt_env import WAREHOUSE_ENV
+from datamesh.errors import MeshError
 from datamesh.warehouse import Warehouse, default_warehouse
 
 
@@ -43,4 +46,20 @@ def root_of(args: argparse.Namespace) -> Path:
 
 
 def warehouse_of(args: argparse.Namespace) -> Warehouse:
-    return Warehouse((args.warehouse or default_warehouse()).resolve())
+    """The warehouse a command writes to, checked before any stage blames a domain for it."""
+    setting = "--warehouse" if args.warehouse else f"${WAREHOUSE_ENV}"
+    return usable_warehouse(Warehouse((args.warehouse or default_warehouse()).resolve()), setting)
+
+
+def usable_warehouse(warehouse: Warehouse, setting: str) -> Warehouse:
+    """A warehouse folder that exists (or can be made) and is writable; else a clear error."""
+    root = warehouse.root
+    existing = next((p for p in (root, *root.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise MeshError(f"{setting} is {root}, but {existing} is a file, not a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise MeshError(f"{setting} is {root}, but {existing} is not writable")
+    if "{" in str(root) or "}" in str(root):
+        raise MeshError(f"{setting} is {root}: braces in the warehouse path are not supported "
+                        "(dbt-duckdb formats source locations with them)")  # fmt: skip
+    return warehouse

@@ -320,8 +320,8 @@ def _ahead_of(run: _Run, name: str, selected: set[str], results: dict) -> dict[s
     for upstream in run.graph.upstreams(name):
         if upstream not in selected or upstream in results:
             continue
-        if run.stages.get(upstream) != "building":
-            return {}
+        if run.stages.get(upstream) != "building" or upstream in run.damaged:
+            return {}  # a damaged entry gives the consumer's parse nothing to read
         waiting_on[upstream] = run.handoffs[upstream]
     if not all(run.warehouse.registry_file(u).is_file() for u in run.graph.upstreams(name)):
         return {}  # first build of a producer: nothing for the consumer's parse to read yet

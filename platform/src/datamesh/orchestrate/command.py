@@ -38,6 +38,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     for domain in report["domains"]:
         counts[domain["status"]] = counts.get(domain["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing selected"
+    for problem in report.get("integrity", []):
+        print(f"  {problem['domain']}: damaged: {problem['file']}: {problem['problem']}")
     print(f"mesh build {report['status']} in {report['seconds']:.1f}s: {summary}")
     for domain in report["domains"]:
         if domain["status"] in {"failed", "blocked"}:

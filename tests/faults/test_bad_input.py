@@ -1,0 +1,59 @@
+"""Bad settings and paths get a clear error naming the setting or file, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import generate_data
+import pytest
+
+from datamesh.dbt_env import WAREHOUSE_ENV
+
+pytestmark = pytest.mark.fault
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def mesh(*args: str, warehouse: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
+    return subprocess.run([sys.executable, "-m", "datamesh.cli", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["ls", "manifest", "build", "check", "map", "validate"])
+def test_a_warehouse_setting_that_names_a_file_is_named(tmp_path: Path, command: str) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    done = mesh(command, warehouse=a_file / "warehouse")
+    if command == "ls":  # reads no warehouse: nothing to complain about
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"$MESH_WAREHOUSE is {a_file / 'warehouse'}" in done.stderr
+    assert f"{a_file} is a file, not a folder" in done.stderr
+
+
+def test_a_warehouse_path_with_braces_is_refused(tmp_path: Path) -> None:
+    done = mesh("manifest", warehouse=tmp_path / "wh{x}")
+    assert done.returncode == 2 and "braces in the warehouse path" in done.stderr, done.stderr
+
+
+@pytest.mark.integration
+def test_an_apostrophe_in_the_warehouse_path_builds(tmp_path: Path) -> None:
+    """Sources read raw Parquet with the warehouse path inside a SQL string literal."""
+    root = tmp_path / "domains"
+    shutil.copytree(REPO / "domains" / "customers", root / "customers",
+                    ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))  # fmt: skip
+    warehouse = tmp_path / "o'brien's warehouse"
+    generate_data.generate(warehouse, 300, date(2026, 11, 1), 42)
+    done = mesh("build", "--root", str(root), warehouse=warehouse)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((warehouse / "reports" / "last_run.json").read_text())
+    assert [d["status"] for d in report["domains"]] == ["published"]
