@@ -42,7 +42,7 @@ def test_clean_mesh_passes(built_mesh, tmp_path: Path, capsys) -> None:
     assert {m.unique_id for m in published} == expected
     assert all(m.success and m.critical_failures == 0 for m in published)
     for entry in published:
-        assert (mesh.warehouse.reports_dir / entry.result_file).is_file()
+        assert mesh.warehouse.in_reports(entry.result_file).is_file()
     orders = result_of(mesh, "sales", "fct_orders")
     assert orders["evaluated"] >= 20 and orders["warnings"] == 0
     assert (mesh.warehouse.data_docs_dir / "index.html").is_file()

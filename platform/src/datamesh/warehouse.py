@@ -179,6 +179,10 @@ class Warehouse:
         """``mesh map``'s default output folder."""
         return self.reports_dir / "map"
 
+    def in_reports(self, relative: str) -> Path:
+        """A report named relative to the reports folder (as the validation summary does)."""
+        return self.reports_dir / relative
+
     def shown(self, path: Path) -> str:
         """A path inside the warehouse as people read it: ``reports/last_run.json``."""
         return path.relative_to(self.root).as_posix()

@@ -361,7 +361,7 @@ def write_results(warehouse: Warehouse, validations: list[ModelValidation]) -> l
         lines.append(
             ModelSummary(
                 **{key: data[key] for key in SUMMARY_KEYS},
-                result_file=str(path.relative_to(warehouse.reports_dir)),
+                result_file=path.relative_to(warehouse.reports_dir).as_posix(),
             )
         )
     merge_into_summary(warehouse.validation_summary_file, lines)
