@@ -34,6 +34,8 @@ from bench.results import Row, Scenario
 from bench.validation import gx_vs_plain_sql
 from generate_data import generate
 
+from datamesh.warehouse import Warehouse, default_warehouse
+
 FULL = {"orders": 10_000_000, "repeat": 3, "domains": 200, "models": 30}
 QUICK = {"orders": 200_000, "repeat": 1, "domains": 20, "models": 10}
 AS_OF = date(2026, 11, 1)
@@ -74,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--models", type=int, help="models per synthetic domain (full: 30)")
     parser.add_argument("--only", type=parse_only, default=parse_only(None),
                         help="scenarios to run, e.g. 1,2,5 (default: all)")  # fmt: skip
-    parser.add_argument("--output", type=Path, default=REPO / "warehouse" / "bench",
+    parser.add_argument("--output", type=Path, default=Warehouse(default_warehouse(REPO)).bench_dir,
                         help="where benchmark.json and benchmark.md go")  # fmt: skip
     parser.add_argument(
         "--work",

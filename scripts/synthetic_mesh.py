@@ -16,6 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from datamesh.audit.summary import ModelSummary, ValidationSummary
+from datamesh.check.findings import CheckResult, Finding, Severity
+from datamesh.jsonio import write_json_atomic
+from datamesh.orchestrate.run_report import DomainResult, RunReport, Status
+from datamesh.warehouse import Warehouse
+
 AREAS = [
     "customers", "catalog", "sales", "finance", "marketing", "logistics", "inventory", "pricing",
     "payments", "support", "hr", "payroll", "procurement", "returns", "loyalty", "fraud",
@@ -184,67 +190,61 @@ def generate_manifest(domains: int, models_per_domain: int, seed: int) -> dict[s
 
 
 def generate_reports(manifest: dict[str, Any], seed: int) -> dict[str, dict[str, Any]]:
-    """Check, validation and last-run reports with a few failures, in the stages' shapes."""
+    """Check, validation and last-run reports with a few failures, as the stages' records."""
     rng = random.Random(seed)
     stamp = manifest["generated_at"]
-    findings, models, run_domains = [], [], []
+    findings: list[Finding] = []
+    models: list[ModelSummary] = []
+    run_domains: list[DomainResult] = []
     for domain in manifest["domains"]:
         name = domain["name"]
         roll = rng.random()
-        status = "failed" if roll < 0.04 else "published" if roll < 0.6 else "unchanged"
+        status = (
+            Status.FAILED if roll < 0.04 else Status.PUBLISHED if roll < 0.6 else Status.UNCHANGED
+        )
         run_domains.append(
-            {"domain": name, "status": status,
-             "reason": "dbt build failed" if status == "failed" else ""}
-        )  # fmt: skip
+            DomainResult(name, status, "dbt build failed" if status == Status.FAILED else "")
+        )
         for record in domain["models"]:
             if not record["contract_enforced"]:
                 findings.append(
-                    {
-                        "rule": "public-model-contract", "severity": "error",
-                        "message": f"{record['unique_id']}: public model without an enforced "
-                        "contract", "domain": name, "model": record["name"],
-                        "version": record["version"], "file": record["yaml_file"],
-                        "explanation": "Consumers rely on the column types of a public model.",
-                    }
+                    Finding(
+                        rule="public-model-contract", severity=Severity.ERROR,
+                        message=f"{record['unique_id']}: public model without an enforced "
+                        "contract", domain=name, model=record["name"],
+                        version=record["version"], file=record["yaml_file"],
+                        explanation="Consumers rely on the column types of a public model.",
+                    )
                 )  # fmt: skip
             success = rng.random() > 0.05
             models.append(
-                {
-                    "unique_id": record["unique_id"], "domain": name, "model": record["name"],
-                    "version": record["version"], "success": success,
-                    "critical_failures": 0 if success else 1,
-                    "warnings": rng.choice([0, 0, 0, 1]), "evaluated": 6,
-                    "validated_at": stamp, "result_file": None, "target": "publish",
-                }
+                ModelSummary(
+                    unique_id=record["unique_id"], domain=name, model=record["name"],
+                    version=record["version"], success=success,
+                    critical_failures=0 if success else 1,
+                    warnings=rng.choice([0, 0, 0, 1]), evaluated=6,
+                    validated_at=stamp, result_file=None, target="publish",
+                )
             )  # fmt: skip
-    errors = sum(1 for f in findings if f["severity"] == "error")
+    check = CheckResult(generated_at=stamp, baseline=None, findings=findings, breaking_changes=[])
+    last_run = RunReport.of(
+        run_domains, run_id="synthetic", started_at=stamp, seconds=0.0, warehouse="synthetic",
+        selected=[d.domain for d in run_domains], workers=1, full_refresh=False,
+    )  # fmt: skip
     return {
-        "check": {
-            "generated_at": stamp, "baseline": None,
-            "summary": {"error": errors, "warning": 0, "info": 0},
-            "findings": findings, "breaking_changes": [],
-        },
-        "validation": {"generated_at": stamp, "models": models},
-        "last_run": {
-            "run_id": "synthetic", "started_at": stamp, "seconds": 0.0, "status": "failed"
-            if any(d["status"] == "failed" for d in run_domains) else "success",
-            "domains": run_domains,
-        },
-    }  # fmt: skip
+        "check": check.to_json(),
+        "validation": ValidationSummary(stamp, models).to_json(),
+        "last_run": last_run.to_json(),
+    }
 
 
 def write_warehouse(warehouse: Path, manifest: dict[str, Any], reports: dict[str, Any]) -> None:
     """Put the manifest and reports where ``mesh map`` reads them."""
-    targets = {
-        "check": warehouse / "reports" / "check" / "latest.json",
-        "validation": warehouse / "reports" / "validation" / "summary.json",
-        "last_run": warehouse / "reports" / "last_run.json",
-    }
-    (warehouse / "reports").mkdir(parents=True, exist_ok=True)
-    (warehouse / "mesh_manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
-    for key, path in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(reports[key], indent=1), "utf-8")
+    layout = Warehouse(warehouse)
+    write_json_atomic(layout.manifest_path, manifest)
+    write_json_atomic(layout.check_report_file, reports["check"])
+    write_json_atomic(layout.validation_summary_file, reports["validation"])
+    write_json_atomic(layout.last_run_file, reports["last_run"])
 
 
 PROFILE = """{name}:

@@ -13,6 +13,7 @@ import generate_data
 import pytest
 
 from datamesh.dbt_env import WAREHOUSE_ENV
+from datamesh.orchestrate.run_report import RunReport
 from datamesh.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ class BuiltMesh:
 
     root: Path
     warehouse: Warehouse
-    report: dict[str, Any]
+    report: RunReport
     manifest: dict[str, Any]
 
     def copy_to(self, dest: Path) -> BuiltMesh:
@@ -67,6 +68,6 @@ def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
             os.environ.pop(WAREHOUSE_ENV, None)
         else:
             os.environ[WAREHOUSE_ENV] = old
-    assert report["status"] == "success", json.dumps(report, indent=2)[:4000]
+    assert report.status == "success", json.dumps(report.to_json(), indent=2)[:4000]
     manifest = json.loads(warehouse.manifest_path.read_text())
     return BuiltMesh(root, warehouse, report, manifest)

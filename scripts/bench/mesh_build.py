@@ -13,31 +13,37 @@ from bench.measure import Measurement, summarise
 from bench.monolith import write_monolith
 from bench.profile import dbt_log_phases
 from bench.results import Row, Scenario, Target, at_most
+from datamesh.orchestrate.run_report import RunReport, Status, read_run_report
+from datamesh.warehouse import Warehouse
 
 
-def _last_run(bench: Bench) -> dict[str, Any]:
-    return json.loads((bench.warehouse / "reports" / "last_run.json").read_text("utf-8"))
+def _last_run(bench: Bench) -> RunReport:
+    path = Warehouse(bench.warehouse).last_run_file
+    report = read_run_report(path)
+    if report is None:
+        raise FileNotFoundError(f"{path}: the build wrote no run report")
+    return report
 
 
-def build_breakdown(report: dict[str, Any]) -> dict[str, Any]:
+def build_breakdown(report: RunReport) -> dict[str, Any]:
     """Where a mesh build's time went: dbt, its node execution and audit seconds per domain."""
     domains = {}
-    for d in report["domains"]:
-        log = Path(d["log_file"]) if d.get("log_file") else None
+    for d in report.domains:
+        log = Path(d.log_file) if d.log_file else None
         phases = dbt_log_phases(log.read_text("utf-8", errors="replace")) if log else {}
-        domains[d["domain"]] = {
-            "status": d["status"],
-            "seconds": round(d["seconds"], 2),
-            "dbt_seconds": round(d["dbt_seconds"], 2),
+        domains[d.domain] = {
+            "status": str(d.status),
+            "seconds": round(d.seconds, 2),
+            "dbt_seconds": round(d.dbt_seconds, 2),
             "execution_seconds": phases.get("execution_seconds"),
             "gate_seconds": phases.get("gate_seconds") or 0.0,
             "full_parse_reason": phases.get("full_parse_reason"),
-            "audit_seconds": round(d["audit_seconds"], 2),
-            "nodes": sum(d.get("counts", {}).values()),
+            "audit_seconds": round(d.audit_seconds, 2),
+            "nodes": sum(d.counts.values()),
         }
     return {
-        "seconds": report["seconds"],
-        "workers": report.get("workers"),
+        "seconds": report.seconds,
+        "workers": report.workers,
         "dbt_seconds": round(sum(d["dbt_seconds"] for d in domains.values()), 2),
         "execution_seconds": round(sum(d["execution_seconds"] or 0 for d in domains.values()), 2),
         "gate_seconds": round(sum(d["gate_seconds"] for d in domains.values()), 2),
@@ -71,7 +77,7 @@ def dependency_levels(manifest: dict[str, Any]) -> int:
 
 
 def _manifest(bench: Bench) -> dict[str, Any]:
-    return json.loads((bench.warehouse / "mesh_manifest.json").read_text("utf-8"))
+    return json.loads(Warehouse(bench.warehouse).manifest_path.read_text("utf-8"))
 
 
 def monolith_nodes(target: Path) -> int:
@@ -194,8 +200,8 @@ def noop_build(bench: Bench) -> Scenario:
     command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
                          "-q")  # fmt: skip
     runs = [bench.measure("mesh-noop-build", command) for _ in range(bench.settings.repeat)]
-    statuses = {d["domain"]: d["status"] for d in _last_run(bench)["domains"]}
-    rebuilt = [name for name, status in statuses.items() if status != "unchanged"]
+    statuses = {d.domain: str(d.status) for d in _last_run(bench).domains}
+    rebuilt = [name for name, status in statuses.items() if status != Status.UNCHANGED]
     noop = Row.of("mesh build (no change)", runs)
     scenario.rows.append(noop)
     share = 100 * noop.seconds.median / full.seconds.median
@@ -236,7 +242,7 @@ def one_changed_domain(bench: Bench) -> Scenario:
             target.write_text(original + f"\n-- benchmark change {uuid.uuid4().hex}\n", "utf-8")
             runs.append(bench.measure("mesh-changed-build", command))
             report = _last_run(bench)
-            rebuilt = [d["domain"] for d in report["domains"] if d["status"] == "published"]
+            rebuilt = [d.domain for d in report.domains if d.status == Status.PUBLISHED]
     finally:
         target.write_text(original, "utf-8")
     changed = Row.of(f"mesh build after editing {domain} ({', '.join(rebuilt)} rebuilt)", runs)

@@ -17,6 +17,7 @@ from bench.context import BIN, Bench, command_available
 from bench.measure import Measurement
 from bench.results import Row, Scenario, Target, at_most
 from bench.synthetic_projects import write_synthetic_mesh
+from datamesh.warehouse import Warehouse
 
 SCRIPTS = Path(__file__).resolve().parents[1]
 COLD_GOAL = 1.2  # "close to the floor": our reading, at most 20 % over dbt's own parse
@@ -50,11 +51,11 @@ def platform_scale(bench: Bench) -> Scenario:
         command = bench.mesh("manifest", "--root", root, "--warehouse", warehouse, "--no-cache")
         cold_runs.append(bench.measure("manifest-cold", command, env=bench.env(warehouse)))
         if index == 0:
-            shutil.copytree(warehouse / "state" / "parse_registry", registry)
+            shutil.copytree(Warehouse(warehouse).parse_registry_dir, registry)
         floor_runs.append(_floor(bench, projects, registry, warehouse))
     cold = Row.of("mesh manifest --no-cache (cold: fresh warehouse)", cold_runs)
     floor = Row.of("floor: dbt parse of each project, one process", floor_runs)
-    manifest = json.loads((warehouse / "mesh_manifest.json").read_text("utf-8"))
+    manifest = json.loads(Warehouse(warehouse).manifest_path.read_text("utf-8"))
     one = projects[-1]  # the last domain: it has upstreams to resolve
     one_command = [str(BIN / "dbt"), "parse", "--project-dir", str(one), "--profiles-dir",
                    str(one), "--target-path", str(base / "one-target"), "--no-partial-parse",

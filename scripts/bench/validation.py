@@ -10,15 +10,16 @@ from bench.context import BIN, Bench, command_available
 from bench.measure import Measurement, summarise
 from bench.profile import profile_python
 from bench.results import Row, Scenario, Target, at_most
+from datamesh.warehouse import Warehouse
 
 SCRIPTS = Path(__file__).resolve().parents[1]
 
 
 def gx_seconds(warehouse: Path) -> float:
     """Seconds GX spent validating, summed over the model versions' result files."""
-    folder = warehouse / "reports" / "validation"
     return sum(
-        json.loads(p.read_text("utf-8")).get("seconds", 0.0) for p in folder.glob("*/*.json")
+        json.loads(p.read_text("utf-8")).get("seconds", 0.0)
+        for p in Warehouse(warehouse).validation_result_files()
     )
 
 

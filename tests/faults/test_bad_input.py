@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,6 +13,8 @@ import generate_data
 import pytest
 
 from datamesh.dbt_env import WAREHOUSE_ENV
+from datamesh.orchestrate.run_report import read_run_report
+from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.fault
 
@@ -55,5 +56,5 @@ def test_an_apostrophe_in_the_warehouse_path_builds(tmp_path: Path) -> None:
     generate_data.generate(warehouse, 300, date(2026, 11, 1), 42)
     done = mesh("build", "--root", str(root), warehouse=warehouse)
     assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads((warehouse / "reports" / "last_run.json").read_text())
-    assert [d["status"] for d in report["domains"]] == ["published"]
+    report = read_run_report(Warehouse(warehouse).last_run_file)
+    assert report is not None and [d.status for d in report.domains] == ["published"]

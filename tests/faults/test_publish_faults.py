@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from datamesh.faults import FAULT_ENV, PUBLISH_POINTS
+from datamesh.orchestrate.run_report import read_run_report
 from datamesh.publish.integrity import file_checksum
 from datamesh.warehouse import Warehouse
 
@@ -51,6 +52,10 @@ class Mesh:
         shutil.copytree(self.root, dest / "mesh")
         shutil.copytree(self.warehouse.root, dest / "wh")
         return Mesh(dest / "mesh", Warehouse(dest / "wh"))
+
+
+def last_run(mesh: Mesh) -> dict:
+    return read_run_report(mesh.warehouse.last_run_file).to_json()
 
 
 def digest(path: Path) -> str:
@@ -145,7 +150,7 @@ def test_a_truncated_publication_is_named_and_rebuilt_with_its_consumers(mesh: M
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert str(file) in done.stdout + done.stderr
-    report = json.loads(mesh.warehouse.reports_dir.joinpath("last_run.json").read_text())
+    report = last_run(mesh)
     assert [i["domain"] for i in report["integrity"]] == ["alpha"]
     assert "4096 bytes" in report["integrity"][0]["problem"]
     statuses = {d["domain"]: d["status"] for d in report["domains"]}
@@ -177,7 +182,7 @@ def test_a_damaged_publication_that_cannot_be_rebuilt_fails_the_build(mesh: Mesh
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert str(file) in done.stdout
-    report = json.loads(mesh.warehouse.reports_dir.joinpath("last_run.json").read_text())
+    report = last_run(mesh)
     assert {d["domain"]: d["status"] for d in report["domains"]} == {
         "alpha": "failed", "beta": "blocked",
     }  # fmt: skip
@@ -203,7 +208,7 @@ def test_a_consumer_cannot_read_a_private_model_by_name(mesh: Mesh) -> None:
     done = mesh.build("-s", "beta")
 
     assert done.returncode == 1, done.stdout + done.stderr
-    report = json.loads(mesh.warehouse.reports_dir.joinpath("last_run.json").read_text())
+    report = last_run(mesh)
     beta = next(d for d in report["domains"] if d["domain"] == "beta")
     assert any("model.beta.sneaky" in f and "internal_things" in f for f in beta["failures"])
     assert digest(assert_consistent(mesh, "alpha")) == before

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from datamesh.check import report_file
 from datamesh.cli import main
+from datamesh.jsonio import read_report
+from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -62,14 +65,14 @@ class Run:
 
 
 def check(repo: Path, warehouse: Path, capsys, *args: str, today: str = TODAY) -> Run:
-    latest = warehouse / "reports" / "check" / "latest.json"
+    latest = Warehouse(warehouse).check_report_file
     latest.unlink(missing_ok=True)
     code = main(
         ["check", "--root", str(repo / "mesh"), "--warehouse", str(warehouse),
          "--today", today, *args]
     )  # fmt: skip
     out, err = capsys.readouterr()
-    report = json.loads(latest.read_text()) if latest.is_file() else None
+    report = read_report(latest, report_file.SCHEMA, report_file.WHAT)  # schema-checked
     return Run(code, out, err, report)
 
 

@@ -32,12 +32,12 @@ def run_dbt(project: Path, *args: str, env: dict[str, str] | None = None):
 
 
 def test_whole_mesh_builds_and_publishes(built_mesh) -> None:
-    statuses = {d["domain"]: d["status"] for d in built_mesh.report["domains"]}
+    statuses = built_mesh.report.statuses()
     assert statuses == dict.fromkeys(DOMAINS, "published")
     for name in DOMAINS:
         assert built_mesh.warehouse.published_file(name).is_file()
         assert built_mesh.warehouse.registry_file(name).is_file()
-    assert all(d["counts"].get("success", 0) > 0 for d in built_mesh.report["domains"])
+    assert all(d.counts.get("success", 0) > 0 for d in built_mesh.report.domains)
 
 
 def test_manifest_matches_schema_and_has_the_edges(built_mesh) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from datamesh.cli import main
+from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -18,11 +19,11 @@ TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 def test_map_builds_a_missing_manifest_and_draws_it(tmp_path: Path, capsys) -> None:
     root = tmp_path / "domains"
     shutil.copytree(TINY_MESH, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
-    warehouse = tmp_path / "wh"
-    code = main(["map", "--root", str(root), "--warehouse", str(warehouse)])
+    warehouse = Warehouse(tmp_path / "wh")
+    code = main(["map", "--root", str(root), "--warehouse", str(warehouse.root)])
     assert code == 0, capsys.readouterr().err
-    assert (warehouse / "mesh_manifest.json").is_file()
-    out = warehouse / "reports" / "map"
+    assert warehouse.manifest_path.is_file()
+    out = warehouse.map_dir
     markdown = (out / "mesh.md").read_text()
     assert 'm__alpha__things -.->|"v1 (deprecated 2030-01-01)"| c__beta__beta_legacy' in markdown
     assert 'm__alpha__things -->|"v2"| c__beta__beta_summary' in markdown

@@ -285,7 +285,7 @@ def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools
     manifest = synthetic_mesh.generate_manifest(4, 2, seed=3)
     (warehouse.manifest_path).write_text(json.dumps(manifest), "utf-8")
     write_map(tmp_path, warehouse)
-    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    url = (warehouse.map_dir / "index.html").resolve().as_uri()
     browser.open(url)
     header = browser.evaluate("document.getElementById('sources').innerText")
     assert header.count("not run yet") == 3, header
@@ -300,7 +300,7 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
         warehouse.root, manifest, synthetic_mesh.generate_reports(manifest, 7)
     )
     write_map(tmp_path, warehouse)
-    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    url = (warehouse.map_dir / "index.html").resolve().as_uri()
     browser.open(url)
     names = [d["name"] for d in manifest["domains"]]
     assert sorted(visible_domains(browser)) == sorted(names)
@@ -358,7 +358,7 @@ def test_page_shows_the_models_labels_and_colours(tmp_path: Path, browser: DevTo
     synthetic_mesh.write_warehouse(warehouse.root, manifest, reports)
     view = write_map(tmp_path, warehouse).view
     assert {d["health"]["level"] for d in view["domains"]} == set(view["styles"]["health"])
-    url = (warehouse.reports_dir / "map" / "index.html").resolve().as_uri()
+    url = (warehouse.map_dir / "index.html").resolve().as_uri()
     browser.open(url)
 
     # Health colours: the list's dot is the domain's stroke, the drawn cluster its fill.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 
 from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
 from datamesh.orchestrate.progress import Progress
+from datamesh.orchestrate.run_report import RunReport, read_run_report
 from datamesh.registry import read_interface
 
 pytestmark = pytest.mark.integration
@@ -25,8 +25,8 @@ def build(mesh, **options):
     return build_mesh(mesh.root, mesh.warehouse, BuildOptions(**options), Progress(quiet=True))
 
 
-def statuses(report) -> dict[str, str]:
-    return {d["domain"]: d["status"] for d in report["domains"]}
+def statuses(report: RunReport) -> dict[str, str]:
+    return report.statuses()
 
 
 def table_digests(mesh) -> dict[str, tuple]:
@@ -77,13 +77,13 @@ def test_sequential_build_gives_the_same_data_as_parallel(built_mesh, tmp_path) 
     parallel = table_digests(mesh)  # the first build: nothing registered, nothing started ahead
     pipelined = build(mesh, full_refresh=True)
     assert set(statuses(pipelined).values()) == {"published"}
-    ahead = {d["domain"]: d["started_ahead_of"] for d in pipelined["domains"]}
+    ahead = {d.domain: d.started_ahead_of for d in pipelined.domains}
     assert ahead["sales"] and ahead["finance"] and ahead["marketing"]
-    assert not any(d["restarted"] for d in pipelined["domains"])
+    assert not any(d.restarted for d in pipelined.domains)
     assert table_digests(mesh) == parallel
     report = build(mesh, workers=1, full_refresh=True, pipeline=False)
     assert set(statuses(report).values()) == {"published"}
-    assert not any(d["started_ahead_of"] for d in report["domains"])
+    assert not any(d.started_ahead_of for d in report.domains)
     assert table_digests(mesh) == parallel
     assert not mesh.warehouse.handoff_dir.exists()
 
@@ -92,9 +92,9 @@ def test_noop_build_skips_every_domain(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     report = build(mesh)
     assert set(statuses(report).values()) == {"unchanged"}
-    assert all("unchanged" in d["reason"] for d in report["domains"])
-    report_file = mesh.warehouse.reports_dir / "last_run.json"
-    assert json.loads(report_file.read_text())["run_id"] == report["run_id"]
+    assert all("unchanged" in d.reason for d in report.domains)
+    assert read_run_report(mesh.warehouse.last_run_file) == report  # valid against its schema
+    assert read_run_report(mesh.warehouse.run_report_file(report.run_id)) == report
 
 
 def test_change_rebuilds_the_domain_and_its_downstream_only(built_mesh, tmp_path) -> None:
@@ -132,10 +132,10 @@ def test_failing_test_keeps_consumers_on_the_old_data(built_mesh, tmp_path) -> N
     assert result["catalog"] == "unchanged"  # an independent branch is unaffected
     for name in ("sales", "finance", "marketing"):
         assert result[name] == "blocked"
-    reasons = {d["domain"]: d for d in report["domains"]}
-    assert "assert_no_customers" in " ".join(reasons["customers"]["failures"])
-    assert "customers" in reasons["sales"]["reason"]
-    assert report["status"] == "failed"
+    reasons = {d.domain: d for d in report.domains}
+    assert "assert_no_customers" in " ".join(reasons["customers"].failures)
+    assert "customers" in reasons["sales"].reason
+    assert report.status == "failed"
     assert {n: file_digest(mesh.warehouse.published_file(n)) for n in before} == before
     assert read_interface(mesh.warehouse.registry_dir, "customers") == registry_before
 
@@ -150,13 +150,13 @@ def test_failed_audit_blocks_consumers_that_started_ahead(built_mesh, tmp_path) 
     suite.write_text(suite.read_text() + "  - type: expect_table_row_count_to_be_between\n"
                      "    kwargs: {max_value: 10}\n    severity: critical\n")  # fmt: skip
     report = build(mesh)
-    result = {d["domain"]: d for d in report["domains"]}
-    assert result["sales"]["status"] == "failed" and result["sales"]["reason"] == "audit failed"
+    result = {d.domain: d for d in report.domains}
+    assert result["sales"].status == "failed" and result["sales"].reason == "audit failed"
     finance = result["finance"]
-    assert finance["started_ahead_of"] == ["sales"]
-    assert finance["counts"].get("success"), "finance's dbt never got past its start gate"
-    assert finance["status"] == "blocked" and finance["reason"] == "upstream 'sales' failed"
-    assert result["marketing"]["status"] == "blocked"
+    assert finance.started_ahead_of == ["sales"]
+    assert finance.counts.get("success"), "finance's dbt never got past its start gate"
+    assert finance.status == "blocked" and finance.reason == "upstream 'sales' failed"
+    assert result["marketing"].status == "blocked"
     assert {n: file_digest(mesh.warehouse.published_file(n)) for n in names} == before
     assert {n: read_interface(mesh.warehouse.registry_dir, n) for n in names} == registry_before
 
@@ -169,14 +169,14 @@ def test_consumer_started_ahead_that_fails_is_failed_not_blocked(built_mesh, tmp
     broken = mesh.root / "finance" / "models" / "marts" / "fct_payments.sql"
     broken.write_text(broken.read_text().replace("select", "selec", 1))
     report = build(mesh)
-    result = {d["domain"]: d for d in report["domains"]}
-    assert result["sales"]["status"] == "published"
+    result = {d.domain: d for d in report.domains}
+    assert result["sales"].status == "published"
     finance = result["finance"]
-    assert finance["started_ahead_of"] == ["sales"]
-    assert finance["status"] == "failed" and finance["reason"] == "dbt build failed"
-    assert "fct_payments" in " ".join(finance["failures"])
+    assert finance.started_ahead_of == ["sales"]
+    assert finance.status == "failed" and finance.reason == "dbt build failed"
+    assert "fct_payments" in " ".join(finance.failures)
     marketing = result["marketing"]
-    assert marketing["status"] == "blocked" and marketing["reason"] == "upstream 'finance' failed"
+    assert marketing.status == "blocked" and marketing.reason == "upstream 'finance' failed"
     assert file_digest(mesh.warehouse.published_file("finance")) == before
 
 
@@ -194,11 +194,11 @@ def test_consumer_started_ahead_restarts_when_the_producer_interface_changes(
         )
     )
     report = build(mesh)
-    result = {d["domain"]: d for d in report["domains"]}
+    result = {d.domain: d for d in report.domains}
     assert set(statuses(report).values()) == {"unchanged", "published"}, report
-    assert result["finance"]["started_ahead_of"] == ["sales"]
-    assert result["finance"]["restarted"] == "upstream 'sales' changed its interface"
-    assert result["finance"]["status"] == "published"
+    assert result["finance"].started_ahead_of == ["sales"]
+    assert result["finance"].restarted == "upstream 'sales' changed its interface"
+    assert result["finance"].status == "published"
     registered = read_interface(mesh.warehouse.registry_dir, "sales")
     [orders] = [m for m in registered["models"] if m["name"] == "fct_orders"]
     assert str(orders["deprecation_date"]).startswith("2099-01-01")
@@ -233,7 +233,7 @@ def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None
         mesh_cli(mesh, "build", "--full-refresh", "-s", "customers+"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    lock = mesh.warehouse.state_dir / "build.lock"
+    lock = mesh.warehouse.build_lock_file
     wait_for_staging(mesh, 60)
     assert f"pid {first.pid}" in lock.read_text()
     second = subprocess.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from datamesh.audit.summary import read_validation_summary
 from datamesh.cli import main
 from datamesh.dbt_env import WAREHOUSE_ENV
 
@@ -22,7 +23,7 @@ def validate(mesh, *extra: str) -> int:
 
 
 def result_of(mesh, domain: str, stem: str) -> dict:
-    path = mesh.warehouse.reports_dir / "validation" / domain / f"{stem}.json"
+    path = mesh.warehouse.validation_result_file(domain, stem)
     return json.loads(path.read_text())
 
 
@@ -35,17 +36,17 @@ def test_clean_mesh_passes(built_mesh, tmp_path: Path, capsys) -> None:
     assert validate(mesh) == 0
     out = capsys.readouterr().out
     assert "customers.dim_customers.v1" in out and "FAIL" not in out
-    summary = json.loads((mesh.warehouse.reports_dir / "validation" / "summary.json").read_text())
-    published = [m for m in summary["models"] if m["target"] == "published"]
+    summary = read_validation_summary(mesh.warehouse.validation_summary_file)  # schema-checked
+    published = [m for m in summary.models if m.target == "published"]
     expected = {m["unique_id"] for d in mesh.manifest["domains"] for m in d["models"]}
-    assert {m["unique_id"] for m in published} == expected
-    assert all(m["success"] and m["critical_failures"] == 0 for m in published)
+    assert {m.unique_id for m in published} == expected
+    assert all(m.success and m.critical_failures == 0 for m in published)
     for entry in published:
-        assert (mesh.warehouse.reports_dir / entry["result_file"]).is_file()
+        assert mesh.warehouse.in_reports(entry.result_file).is_file()
     orders = result_of(mesh, "sales", "fct_orders")
     assert orders["evaluated"] >= 20 and orders["warnings"] == 0
-    assert (mesh.warehouse.reports_dir / "data_docs" / "index.html").is_file()
-    assert list((mesh.warehouse.reports_dir / "data_docs" / "validations").rglob("*.html"))
+    assert (mesh.warehouse.data_docs_dir / "index.html").is_file()
+    assert list((mesh.warehouse.data_docs_dir / "validations").rglob("*.html"))
 
 
 def test_injected_defects_fail_exactly_the_expected_expectations(built_mesh, tmp_path) -> None:
@@ -100,9 +101,9 @@ def test_critical_failure_blocks_publishing(built_mesh, tmp_path, monkeypatch) -
     report = build_mesh(mesh.root, mesh.warehouse, BuildOptions(select=["catalog"]),
                         Progress(quiet=True))  # fmt: skip
 
-    [catalog] = report["domains"]
-    assert catalog["status"] == "failed" and catalog["reason"] == "audit failed"
-    assert catalog["failures"] == [
+    [catalog] = report.domains
+    assert catalog.status == "failed" and catalog.reason == "audit failed"
+    assert catalog.failures == [
         "model.catalog.dim_products: expect_column_values_to_be_between(price): "
         "2 unexpected rows (e.g. 5000.0, 5000.0)"
     ]

@@ -54,26 +54,26 @@ def test_without_dot_warns_and_still_writes_the_page(
     assert main(["map", "--warehouse", str(warehouse.root)]) == 0
     err = capsys.readouterr().err
     assert "mesh map: warning: Graphviz 'dot' is not on PATH" in err
-    out = warehouse.reports_dir / "map"
+    out = warehouse.map_dir
     assert not (out / "mesh.svg").exists() and (out / "index.html").is_file()
     assert "<template" not in (out / "index.html").read_text()
 
 
 @pytest.mark.parametrize(
-    ("relative", "content", "expected"),
+    ("where", "content", "expected"),
     [
-        ("reports/check/latest.json", "{not json", "check report is not valid JSON"),
-        ("reports/validation/summary.json", "[1, 2]", "validation summary must be a JSON object"),
-        ("reports/last_run.json", '{"domains": {}}', "build run report: 'domains' must be a list"),
-        ("reports/check/latest.json", '{"findings": 3}', "check report: 'findings' must be a list"),
-        ("mesh_manifest.json", '{"schema_version": 1}', "does not match its schema"),
+        ("check_report_file", "{not json", "check report is not valid JSON"),
+        ("validation_summary_file", "[1, 2]", "validation summary must be a JSON object"),
+        ("last_run_file", '{"domains": {}}', "build run report: 'domains' must be a list"),
+        ("check_report_file", '{"findings": 3}', "check report: 'findings' must be a list"),
+        ("manifest_path", '{"schema_version": 1}', "does not match its schema"),
     ],
 )
 def test_unreadable_input_names_the_file(
-    warehouse: Warehouse, relative: str, content: str, expected: str,
+    warehouse: Warehouse, where: str, content: str, expected: str,
     capsys: pytest.CaptureFixture,
 ) -> None:  # fmt: skip
-    path = warehouse.root / relative
+    path = getattr(warehouse, where)
     path.write_text(content)
     assert main(["map", "--warehouse", str(warehouse.root)]) == 2
     err = capsys.readouterr().err

@@ -12,12 +12,13 @@ import pytest
 
 from datamesh.orchestrate.handoff import link_for_consumers, parsed_view
 from datamesh.resolve.start_gate import GateClosed, close_gate, open_gate, wait_for_gate
+from datamesh.warehouse import Warehouse
 
 
 def test_open_gate_passes_the_files_to_attach(tmp_path: Path) -> None:
     gate = tmp_path / "gate.json"
-    open_gate(gate, {"sales": "/w/staging/handoff-links/sales.duckdb"})
-    assert wait_for_gate(gate) == {"sales": "/w/staging/handoff-links/sales.duckdb"}
+    open_gate(gate, {"sales": "/w/links/sales.duckdb"})
+    assert wait_for_gate(gate) == {"sales": "/w/links/sales.duckdb"}
 
 
 def test_closed_gate_stops_the_consumer_with_the_reason(tmp_path: Path) -> None:
@@ -65,7 +66,7 @@ def test_link_outlives_the_publish_and_clean_up_of_the_staging_file(tmp_path: Pa
     staging = tmp_path / "staging" / "sales" / "sales.duckdb"
     staging.parent.mkdir(parents=True)
     staging.write_bytes(b"built data")
-    link = link_for_consumers(staging, tmp_path / "staging" / "handoff-links")
+    link = link_for_consumers(staging, Warehouse(tmp_path).handoff_dir)
     os.replace(staging, tmp_path / "sales.duckdb")  # publish
     shutil.rmtree(staging.parent)  # clean-up
     assert link.read_bytes() == b"built data"

@@ -9,17 +9,25 @@ from pathlib import Path
 from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV
 from datamesh.errors import MeshError
 
+WAREHOUSE_DIR = "warehouse"
 
-def default_warehouse(start: Path | None = None) -> Path:
-    """The warehouse named by ``MESH_WAREHOUSE``, else ``warehouse/`` at the repo root."""
+
+def default_warehouse(start: Path | None = None, *, dbt_project: Path | None = None) -> Path:
+    """The warehouse named by ``MESH_WAREHOUSE``, else ``warehouse/`` at the repo root.
+
+    The one place the default is computed. For a process dbt starts in a domain
+    (``dbt_project``), the default is the domain profiles' own: ``../../warehouse``.
+    """
     env = os.environ.get(WAREHOUSE_ENV)
     if env:
         return Path(env).resolve()
+    if dbt_project is not None:
+        return (dbt_project / ".." / ".." / WAREHOUSE_DIR).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "domains").is_dir() and (folder / "pyproject.toml").is_file():
-            return folder / "warehouse"
-    return here / "warehouse"
+            return folder / WAREHOUSE_DIR
+    return here / WAREHOUSE_DIR
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,97 @@ class Warehouse:
 
     def registry_file(self, domain: str) -> Path:
         return self.registry_dir / f"{domain}.json"
+
+    # state: what the platform keeps between runs (not for people to read)
+
+    @property
+    def build_lock_file(self) -> Path:
+        """One build at a time per warehouse (``orchestrate/lock.py``)."""
+        return self.state_dir / "build.lock"
+
+    @property
+    def parse_cache_dir(self) -> Path:
+        """Each domain's parsed interface, keyed by content (``manifest/assemble.py``)."""
+        return self.state_dir / "parse_cache"
+
+    @property
+    def parse_registry_dir(self) -> Path:
+        """Parse-time interfaces the manifest's own parses resolve against."""
+        return self.state_dir / "parse_registry"
+
+    @property
+    def baseline_state(self) -> Warehouse:
+        """A warehouse of its own for parsing a baseline git ref, so its caches never mix."""
+        return Warehouse(self.state_dir / "baseline")
+
+    # reports: what people, CI and the map read
+
+    @property
+    def run_reports_dir(self) -> Path:
+        return self.reports_dir / "runs"
+
+    def run_report_file(self, run_id: str) -> Path:
+        """Every build's own run report, kept."""
+        return self.run_reports_dir / f"{run_id}.json"
+
+    @property
+    def last_run_file(self) -> Path:
+        """The latest build's run report (the map reads it)."""
+        return self.reports_dir / "last_run.json"
+
+    @property
+    def validation_dir(self) -> Path:
+        return self.reports_dir / "validation"
+
+    def validation_result_file(self, domain: str, stem: str) -> Path:
+        """One model version's expectation results (``stem``: model, or model_v<N>)."""
+        return self.validation_dir / domain / f"{stem}.json"
+
+    def validation_result_files(self) -> list[Path]:
+        """Every model version's result file written so far."""
+        return sorted(self.validation_dir.glob("*/*.json"))
+
+    @property
+    def validation_summary_file(self) -> Path:
+        """One line per model version validated so far (the map reads it)."""
+        return self.validation_dir / "summary.json"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """Great Expectations Data Docs (``mesh validate``)."""
+        return self.reports_dir / "data_docs"
+
+    @property
+    def check_dir(self) -> Path:
+        return self.reports_dir / "check"
+
+    @property
+    def check_report_file(self) -> Path:
+        """The latest ``mesh check`` report (the map reads it)."""
+        return self.check_dir / "latest.json"
+
+    @property
+    def check_manifest_file(self) -> Path:
+        """The mesh manifest of the tree ``mesh check`` last parsed."""
+        return self.check_dir / "current_manifest.json"
+
+    @property
+    def map_dir(self) -> Path:
+        """``mesh map``'s default output folder."""
+        return self.reports_dir / "map"
+
+    def in_reports(self, relative: str) -> Path:
+        """A report named relative to the reports folder (as the validation summary does)."""
+        return self.reports_dir / relative
+
+    def shown(self, path: Path) -> str:
+        """A path inside the warehouse as people read it: ``reports/last_run.json``."""
+        return path.relative_to(self.root).as_posix()
+
+    @property
+    def bench_dir(self) -> Path:
+        """``scripts/benchmark.py``'s default output folder."""
+        return self.root / "bench"
 
 
 def registry_dir_for(warehouse: Warehouse) -> Path:

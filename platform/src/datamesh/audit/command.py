@@ -43,6 +43,7 @@ def summary_table(validations: list[Any]) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     from datamesh.audit.data_docs import build_data_docs, make_context
     from datamesh.audit.run_suites import run_domain_suites
+    from datamesh.audit.summary import read_validation_summary
     from datamesh.audit.validate import resolve_as_of
     from datamesh.discover.graph import DomainGraph
     from datamesh.discover.projects import discover_domains
@@ -62,23 +63,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 "missing); run mesh build first"
             )
         interfaces[name] = interface
-    context = make_context(None if args.no_docs else warehouse.reports_dir)
+    read_validation_summary(warehouse.validation_summary_file)  # a corrupt one: stop now
+    context = make_context(None if args.no_docs else warehouse.data_docs_dir)
     validations = []
     for name in names:
         validations += run_domain_suites(
             name, graph.domains[name].path, interfaces[name]["models"],
             warehouse.published_file(name), target="published",
-            reports_dir=warehouse.reports_dir, as_of=as_of, context=context,
+            warehouse=warehouse, as_of=as_of, context=context,
         )  # fmt: skip
     print(summary_table(validations))
     failed = [v for v in validations if not v.success]
-    results = warehouse.reports_dir / "validation"
+    results = warehouse.validation_dir
     print(
         f"mesh validate: {len(validations)} model versions, {len(failed)} with critical "
         f"failures; results in {results}"
     )
     if not args.no_docs and validations:
-        print(f"data docs: {build_data_docs(context, warehouse.reports_dir)}")
+        print(f"data docs: {build_data_docs(context, warehouse.data_docs_dir)}")
     if failed:
         print(f"mesh validate: {len(failed)} model versions failed critical expectations",
               file=sys.stderr)  # fmt: skip

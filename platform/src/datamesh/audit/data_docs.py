@@ -1,9 +1,9 @@
-"""Great Expectations Data Docs under ``<reports>/data_docs/``, and the context that feeds them.
+"""Great Expectations Data Docs (``Warehouse.data_docs_dir``), and the context that feeds them.
 
 The context is ephemeral (nothing of GX's own project layout is written) except for two
-folders: validation results are kept as JSON under ``data_docs/.results`` so that the index
+folders: validation results are kept as JSON under ``<data docs>/.results`` so that the index
 lists every model version validated so far (``mesh build`` audits one domain at a time), and the
-HTML site is written to ``data_docs/``. Data Docs load their CSS/JS from public CDNs; offline
+HTML site is written to the data docs folder. Data Docs load their CSS/JS from public CDNs; offline
 they render unstyled, which is acceptable for this report (the mesh map page is self-contained).
 """
 
@@ -12,17 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-DOCS_DIR = "data_docs"
 RESULTS_DIR = ".results"
 SITE_NAME = "mesh"
 
 
-def docs_dir(reports_dir: Path) -> Path:
-    return reports_dir / DOCS_DIR
-
-
-def make_context(reports_dir: Path | None) -> Any:
-    """An ephemeral GX context; with ``reports_dir`` its results and Data Docs go there."""
+def make_context(docs_dir: Path | None) -> Any:
+    """An ephemeral GX context; with ``docs_dir`` its results and Data Docs go there."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -31,8 +26,8 @@ def make_context(reports_dir: Path | None) -> Any:
 
     defaults = InMemoryStoreBackendDefaults()
     config = DataContextConfig(store_backend_defaults=defaults, analytics_enabled=False)
-    if reports_dir is not None:
-        site = docs_dir(reports_dir)
+    if docs_dir is not None:
+        site = docs_dir
         config.stores[defaults.validation_results_store_name] = {
             "class_name": "ValidationResultsStore",
             "store_backend": {
@@ -62,7 +57,7 @@ def _no_progress_bars() -> Any:
     return ProgressBarsConfig(globally=False, metric_calculations=False)
 
 
-def build_data_docs(context: Any, reports_dir: Path) -> Path:
+def build_data_docs(context: Any, docs_dir: Path) -> Path:
     """Render the site from every stored validation result; returns its index.html."""
     context.build_data_docs(site_names=[SITE_NAME])
-    return docs_dir(reports_dir) / "index.html"
+    return docs_dir / "index.html"

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datamesh.audit.severity import Severity
 from datamesh.errors import MeshError
 from datamesh.yamlfile import load_yaml
 
 EXPECTATIONS_DIR = "expectations"
-SEVERITIES = ("critical", "warning")
+SEVERITIES = tuple(Severity)
 FRESHNESS = "freshness"
 NULL_SHARE = "null_share"
 FRIENDLY_KEYS = {
@@ -51,7 +52,7 @@ class FileExpectation:
     """One entry of an expectation file, as written (friendly types not yet converted)."""
 
     type: str
-    severity: str
+    severity: Severity
     file: Path
     index: int
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -124,7 +125,7 @@ def _parse_entry(path: Path, index: int, entry: Any) -> FileExpectation:
         raise ExpectationFileError(
             f"{where}: column must be a column name, got {kwargs['column']!r}"
         )
-    return FileExpectation(kind, severity, path, index, dict(kwargs))
+    return FileExpectation(kind, Severity(severity), path, index, dict(kwargs))
 
 
 def load_expectation_file(path: Path) -> list[FileExpectation]:

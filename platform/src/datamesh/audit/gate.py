@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.errors import MeshError
+from datamesh.warehouse import Warehouse
 
 
 @dataclass
@@ -22,7 +23,7 @@ def audit_domain(
     domain: str,
     database_file: Path,
     interface: dict[str, Any],
-    reports_dir: Path,
+    warehouse: Warehouse,
     *,
     domain_dir: Path,
 ) -> AuditResult:
@@ -39,7 +40,7 @@ def audit_domain(
     try:
         validations = run_domain_suites(
             domain, domain_dir, interface["models"], database_file,
-            target="staging", reports_dir=reports_dir, as_of=resolve_as_of(),
+            target="staging", warehouse=warehouse, as_of=resolve_as_of(),
         )  # fmt: skip
     except MeshError as exc:
         return AuditResult(passed=False, failures=[str(exc)], warnings=warnings)

@@ -18,6 +18,7 @@ from datamesh.audit.expectation_files import (
 )
 from datamesh.audit.suites import SuitePlan, plan_suite
 from datamesh.audit.validate import ModelValidation, validate_database, write_results
+from datamesh.warehouse import Warehouse
 
 
 def plan_domain_suites(
@@ -45,7 +46,7 @@ def run_domain_suites(
     database_file: Path,
     *,
     target: str,
-    reports_dir: Path,
+    warehouse: Warehouse,
     as_of: datetime,
     context: Any = None,
 ) -> list[ModelValidation]:
@@ -56,7 +57,7 @@ def run_domain_suites(
     plans = plan_domain_suites(domain, domain_dir, models, as_of)
     if not plans:
         return []
-    context = context if context is not None else make_context(reports_dir)
+    context = context if context is not None else make_context(warehouse.data_docs_dir)
     validations = validate_database(database_file, plans, target=target, context=context)
-    write_results(reports_dir, validations)
+    write_results(warehouse, validations)
     return validations

@@ -17,10 +17,11 @@ from datamesh.audit.expectation_files import (
     ExpectationFileError,
     FileExpectation,
 )
+from datamesh.audit.severity import Severity
 from datamesh.errors import MeshError
 
-CRITICAL = "critical"
-WARNING = "warning"
+CRITICAL = Severity.CRITICAL
+WARNING = Severity.WARNING
 CONTRACT = "contract"
 
 # Contract (DuckDB) type -> the SQLAlchemy type name GX compares against on its SQL path.
@@ -47,7 +48,7 @@ class PlannedExpectation:
     key: str  # unique in its suite; results are matched back by it
     type: str
     kwargs: dict[str, Any]
-    severity: str
+    severity: Severity
     source: str
 
 
@@ -85,7 +86,7 @@ def sqlalchemy_type(data_type: str, where: str) -> str:
         ) from None
 
 
-def _severity_of_test(test: dict[str, Any]) -> str:
+def _severity_of_test(test: dict[str, Any]) -> Severity:
     return WARNING if str(test.get("severity", "error")).lower() == "warn" else CRITICAL
 
 
@@ -93,7 +94,7 @@ class _Builder:
     def __init__(self) -> None:
         self.items: dict[str, PlannedExpectation] = {}
 
-    def add(self, key: str, type_: str, kwargs: dict, severity: str, source: str) -> None:
+    def add(self, key: str, type_: str, kwargs: dict, severity: Severity, source: str) -> None:
         """Add a check; the same check from two sources keeps the stricter severity."""
         old = self.items.get(key)
         if old is not None:

@@ -9,7 +9,6 @@ fails is queried again, for a sample of its duplicated values.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -24,9 +23,12 @@ import duckdb
 
 from datamesh.audit import gx_duckdb
 from datamesh.audit.expectation_files import ExpectationFileError
-from datamesh.audit.suites import CRITICAL, WARNING, PlannedExpectation, SuitePlan
+from datamesh.audit.severity import Severity
+from datamesh.audit.suites import PlannedExpectation, SuitePlan
+from datamesh.audit.summary import ModelSummary, merge_into_summary
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
+from datamesh.warehouse import Warehouse
 
 AS_OF_ENV = "MESH_AS_OF"
 MEMORY_LIMIT_ENV = "MESH_AUDIT_MEMORY_LIMIT"
@@ -39,7 +41,8 @@ UNIQUE = "expect_column_values_to_be_unique"
 META_KEY = "mesh_key"
 # GX contexts and engines are not meant to be shared across threads; builds audit in threads.
 _GX_LOCK = threading.Lock()
-_SUMMARY_LOCK = threading.Lock()
+SUMMARY_KEYS = ("unique_id", "domain", "model", "version", "success", "critical_failures",
+                "warnings", "evaluated", "validated_at", "target")  # fmt: skip
 
 
 # GX warns once per type check that duckdb has no dialect module; the SQLAlchemy names it falls
@@ -56,7 +59,7 @@ class ExpectationOutcome:
     key: str
     type: str
     kwargs: dict[str, Any]
-    severity: str
+    severity: Severity
     source: str
     success: bool
     observed_value: Any = None
@@ -94,11 +97,11 @@ class ModelValidation:
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == CRITICAL]
+        return [o for o in self.outcomes if not o.success and o.severity == Severity.CRITICAL]
 
     @property
     def failed_warnings(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == WARNING]
+        return [o for o in self.outcomes if not o.success and o.severity == Severity.WARNING]
 
     @property
     def success(self) -> bool:
@@ -345,39 +348,21 @@ def _run_one(
     )
 
 
-def result_path(reports_dir: Path, plan: SuitePlan) -> Path:
-    return reports_dir / "validation" / plan.domain / f"{plan.file_stem}.json"
-
-
-def write_results(reports_dir: Path, validations: list[ModelValidation]) -> list[Path]:
-    """One JSON per model version, and the summary the map reads (other models kept)."""
+def write_results(warehouse: Warehouse, validations: list[ModelValidation]) -> list[Path]:
+    """One JSON per model version, and their lines in the summary the map reads."""
     paths: list[Path] = []
-    summaries: dict[str, dict[str, Any]] = {}
+    lines: list[ModelSummary] = []
     for validation in validations:
-        path = result_path(reports_dir, validation.plan)
+        plan = validation.plan
+        path = warehouse.validation_result_file(plan.domain, plan.file_stem)
         data = validation.to_json()
         write_json_atomic(path, data)
         paths.append(path)
-        summaries[validation.plan.unique_id] = {
-            key: data[key]
-            for key in ("unique_id", "domain", "model", "version", "success", "critical_failures",
-                        "warnings", "evaluated", "validated_at", "target")
-        } | {"result_file": str(path.relative_to(reports_dir))}  # fmt: skip
-    summary_path = reports_dir / "validation" / "summary.json"
-    with _SUMMARY_LOCK:  # parallel domain audits of one build read, merge and write it in turn
-        entries: dict[str, dict[str, Any]] = {}
-        if summary_path.is_file():
-            try:
-                previous = json.loads(summary_path.read_text(encoding="utf-8"))
-                entries = {m["unique_id"]: m for m in previous.get("models", [])}
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                entries = {}  # a report of ours, rebuilt from the results as they come
-        entries |= summaries
-        write_json_atomic(
-            summary_path,
-            {
-                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "models": [entries[k] for k in sorted(entries)],
-            },
+        lines.append(
+            ModelSummary(
+                **{key: data[key] for key in SUMMARY_KEYS},
+                result_file=path.relative_to(warehouse.reports_dir).as_posix(),
+            )
         )
+    merge_into_summary(warehouse.validation_summary_file, lines)
     return paths

@@ -63,7 +63,7 @@ def export_git_tree(ref: str, root: Path, dest: Path) -> Path:
 def baseline_manifest(baseline: str, root: Path, warehouse: Warehouse) -> dict[str, Any]:
     """The baseline mesh manifest: a saved manifest file, or a real dbt parse of a git ref.
 
-    A git ref is parsed in its own state folder (``<wh>/state/baseline``) so its parse cache
+    A git ref is parsed in its own state folder (``Warehouse.baseline_state``) so its parse cache
     never evicts the working tree's; the cache is content-keyed, so a repeated check is fast.
     """
     path = Path(baseline)
@@ -71,11 +71,11 @@ def baseline_manifest(baseline: str, root: Path, warehouse: Warehouse) -> dict[s
         return load_saved_manifest(path)
     from datamesh.manifest.assemble import build_mesh_manifest
 
-    state = Warehouse(warehouse.state_dir / "baseline")
+    state = warehouse.baseline_state
     with tempfile.TemporaryDirectory(prefix="mesh-baseline-") as tmp:
         exported = export_git_tree(baseline, root, Path(tmp))
         try:
-            manifest = build_mesh_manifest(exported, state, state.root / "mesh_manifest.json")
+            manifest = build_mesh_manifest(exported, state, state.manifest_path)
         except MeshError as exc:
             raise MeshError(f"baseline {baseline!r} cannot be parsed: {exc}") from exc
     manifest["root"] = f"{baseline}:{root.name}"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datamesh.check.findings import OFF, SEVERITIES, Finding
+from datamesh.check.findings import OFF, SEVERITIES, Finding, Severity
 from datamesh.errors import MeshError
 from datamesh.yamlfile import load_yaml
 
@@ -44,10 +44,10 @@ class Waiver:
 class CheckConfig:
     """Severity per rule (overrides only) and the waivers; an empty config changes nothing."""
 
-    severities: dict[str, str] = field(default_factory=dict)
+    severities: dict[str, Severity] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
 
-    def severity(self, rule: str, default: str) -> str:
+    def severity(self, rule: str, default: Severity) -> Severity:
         return self.severities.get(rule, default)
 
     def waiver_for(self, finding: Finding) -> Waiver | None:
@@ -65,13 +65,13 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
-def _severities(path: Path, rules: object, known: set[str]) -> dict[str, str]:
+def _severities(path: Path, rules: object, known: set[str]) -> dict[str, Severity]:
     if rules is None:
         return {}
     if not isinstance(rules, dict):
         raise MeshError(f"{path}: 'rules:' must map rule ids to {{severity: ...}}")
     allowed = (*SEVERITIES, OFF)
-    severities: dict[str, str] = {}
+    severities: dict[str, Severity] = {}
     for rule, settings in rules.items():
         if rule not in known:
             raise MeshError(
@@ -85,7 +85,7 @@ def _severities(path: Path, rules: object, known: set[str]) -> dict[str, str]:
                 f"{path}: rules: {rule}: severity must be one of {', '.join(allowed)}, "
                 f"got {severity!r}"
             )
-        severities[rule] = severity
+        severities[rule] = Severity(severity)
     return severities
 
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-ERROR, WARNING, INFO, OFF = "error", "warning", "info", "off"
+
+class Severity(StrEnum):
+    """How much a finding matters; ``off`` (config only) drops a rule."""
+
+    ERROR = "error"  # fails the check
+    WARNING = "warning"
+    INFO = "info"
+    OFF = "off"
+
+
+ERROR, WARNING, INFO, OFF = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.OFF
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+SCHEMA_VERSION = 1  # of the check report (``schemas/check_report.schema.json``)
 
 
 @dataclass(frozen=True)
@@ -16,7 +28,7 @@ class Finding:
     """One rule broken by one model (or domain), with the file a reviewer has to fix."""
 
     rule: str
-    severity: str
+    severity: Severity
     message: str
     domain: str
     model: str | None = None
@@ -26,6 +38,15 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        return cls(**{**_known(cls, data), "severity": Severity(data["severity"])})
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = set(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+    return {k: v for k, v in data.items() if k in names}
 
 
 @dataclass(frozen=True)
@@ -64,7 +85,7 @@ class BreakingChange:
         return bool(self.consumers)
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return ERROR if self.breaking else WARNING
 
     def to_json(self) -> dict[str, Any]:
@@ -82,6 +103,11 @@ class BreakingChange:
             "message": self.message,
             "file": self.file,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BreakingChange:
+        consumers = tuple(Consumer(**c) for c in data["consumers"])
+        return cls(**{**_known(cls, data), "consumers": consumers})
 
 
 def version_number(value: Any) -> float | None:
@@ -104,7 +130,8 @@ def shown_path(path: Path, base: Path | None) -> str:
 
 @dataclass
 class CheckResult:
-    """Everything one ``mesh check`` found; ``to_json`` is reports/check/latest.json."""
+    """Everything one ``mesh check`` found; ``to_json`` is the check report
+    (``check/report_file.py`` writes and reads it)."""
 
     generated_at: str
     baseline: str | None
@@ -113,7 +140,7 @@ class CheckResult:
     waived: list[tuple[Finding, Any]] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[Severity, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
         for item in (*self.findings, *self.breaking_changes):
             counts[item.severity] += 1
@@ -125,6 +152,7 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "generated_at": self.generated_at,
             "baseline": self.baseline,
             "summary": self.summary(),

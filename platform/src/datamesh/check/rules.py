@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.check.config import CheckConfig, Waiver
-from datamesh.check.findings import ERROR, INFO, OFF, WARNING, Finding, shown_path, version_number
+from datamesh.check.findings import (
+    ERROR,
+    INFO,
+    OFF,
+    WARNING,
+    Finding,
+    Severity,
+    shown_path,
+    version_number,
+)
 from datamesh.yamlfile import load_yaml
 
 
@@ -49,7 +58,7 @@ class RuleContext:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str
+    severity: Severity
     explanation: str
     check: Callable[[RuleContext], Iterable[Finding]] | None
 

@@ -12,11 +12,11 @@ from datamesh.check.breaking import breaking_changes
 from datamesh.check.config import CheckConfig
 from datamesh.check.current import current_mesh
 from datamesh.check.findings import CheckResult
+from datamesh.check.report_file import write_check_report
 from datamesh.check.rules import RuleContext, apply_config, explicit_latest_versions, run_rules
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
-from datamesh.jsonio import write_json_atomic
 from datamesh.warehouse import Warehouse
 
 
@@ -27,10 +27,6 @@ class CheckOptions:
     today: date | None = None
     select: list[str] | None = None
     exclude: list[str] | None = None
-
-
-def report_dir(warehouse: Warehouse) -> Path:
-    return warehouse.reports_dir / "check"
 
 
 def repo_base(root: Path) -> Path:
@@ -50,10 +46,10 @@ def _still_defined(graph: DomainGraph):
 
 
 def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckResult:
-    """Findings and breaking changes for the mesh under ``root``; writes latest.json."""
+    """Findings and breaking changes for the mesh under ``root``; writes the check report."""
     base = repo_base(root)
     graph = DomainGraph.from_domains(discover_domains(root))
-    current = current_mesh(root, warehouse, report_dir(warehouse) / "current_manifest.json", base)
+    current = current_mesh(root, warehouse, warehouse.check_manifest_file, base)
     ctx = RuleContext(
         current.manifest,
         options.today or date.today(),
@@ -83,5 +79,5 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
         waived=waived,
         left_out=sorted(current.left_out),
     )
-    write_json_atomic(report_dir(warehouse) / "latest.json", result.to_json())
+    write_check_report(warehouse, result)
     return result

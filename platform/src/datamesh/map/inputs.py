@@ -1,18 +1,22 @@
 """Read what the earlier stages wrote: the mesh manifest and the latest reports.
 
 A report that is missing means the stage has not run yet (the map says so); a report that is
-there but unreadable is an error naming the file, never silently "not run yet".
+there but unreadable or not valid against its schema is an error naming the file, never
+silently "not run yet". Each report's reader lives with the stage that writes it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datamesh.audit.summary import read_validation_summary
+from datamesh.check.report_file import read_check_report
 from datamesh.errors import MeshError
+from datamesh.jsonio import read_json_object
 from datamesh.manifest.schema import validate_manifest
+from datamesh.orchestrate.run_report import read_run_report
 from datamesh.warehouse import Warehouse
 
 
@@ -24,36 +28,6 @@ class MapInputs:
     check: dict[str, Any] | None
     validation: dict[str, Any] | None
     last_run: dict[str, Any] | None
-
-
-def check_report_path(warehouse: Warehouse) -> Path:
-    return warehouse.reports_dir / "check" / "latest.json"
-
-
-def validation_report_path(warehouse: Warehouse) -> Path:
-    return warehouse.reports_dir / "validation" / "summary.json"
-
-
-def last_run_path(warehouse: Warehouse) -> Path:
-    return warehouse.reports_dir / "last_run.json"
-
-
-def read_json_object(path: Path, what: str) -> dict[str, Any] | None:
-    """The JSON object in ``path``; None when the file does not exist."""
-    if not path.is_file():
-        return None
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise MeshError(f"{path}: {what} is not valid JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise MeshError(f"{path}: {what} must be a JSON object, found {type(payload).__name__}")
-    return payload
-
-
-def _expect_list(payload: dict[str, Any] | None, key: str, path: Path, what: str) -> None:
-    if payload is not None and not isinstance(payload.get(key, []), list):
-        raise MeshError(f"{path}: {what}: '{key}' must be a list")
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -74,14 +48,12 @@ def read_map_inputs(root: Path, warehouse: Warehouse) -> MapInputs:
         from datamesh.manifest.assemble import build_mesh_manifest
 
         manifest = build_mesh_manifest(root, warehouse)
-    check_path = check_report_path(warehouse)
-    check = read_json_object(check_path, "check report")
-    _expect_list(check, "findings", check_path, "check report")
-    _expect_list(check, "breaking_changes", check_path, "check report")
-    validation_path = validation_report_path(warehouse)
-    validation = read_json_object(validation_path, "validation summary")
-    _expect_list(validation, "models", validation_path, "validation summary")
-    run_path = last_run_path(warehouse)
-    last_run = read_json_object(run_path, "build run report")
-    _expect_list(last_run, "domains", run_path, "build run report")
-    return MapInputs(manifest, check, validation, last_run)
+    check = read_check_report(warehouse.check_report_file)
+    validation = read_validation_summary(warehouse.validation_summary_file)
+    last_run = read_run_report(warehouse.last_run_file)
+    return MapInputs(
+        manifest,
+        check.to_json() if check else None,
+        validation.to_json() if validation else None,
+        last_run.to_json() if last_run else None,
+    )

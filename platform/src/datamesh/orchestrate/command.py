@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
     from datamesh.orchestrate.progress import Progress
+    from datamesh.orchestrate.run_report import RunStatus
 
     options = BuildOptions(
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
@@ -35,13 +36,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     )  # fmt: skip
     report = build_mesh(root_of(args), warehouse_of(args), options, Progress(quiet=args.quiet))
     counts: dict[str, int] = {}
-    for domain in report["domains"]:
-        counts[domain["status"]] = counts.get(domain["status"], 0) + 1
+    for domain in report.domains:
+        counts[domain.status] = counts.get(domain.status, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing selected"
-    for problem in report.get("integrity", []):
+    for problem in report.integrity:
         print(f"  {problem['domain']}: damaged: {problem['file']}: {problem['problem']}")
-    print(f"mesh build {report['status']} in {report['seconds']:.1f}s: {summary}")
-    for domain in report["domains"]:
-        if domain["status"] in {"failed", "blocked"}:
-            print(f"  {domain['domain']}: {domain['status']}: {domain['reason']}", file=sys.stderr)
-    return 0 if report["status"] == "success" else 1
+    print(f"mesh build {report.status} in {report.seconds:.1f}s: {summary}")
+    for domain in report.domains:
+        if not domain.status.ok:
+            print(f"  {domain.domain}: {domain.status}: {domain.reason}", file=sys.stderr)
+    return 0 if report.status == RunStatus.SUCCESS else 1

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datamesh.orchestrate.run_report import Status
 from datamesh.resolve.nodes import injected_nodes
 from datamesh.resolve.upstreams import Upstream
 
@@ -48,13 +49,13 @@ class Handoff:
     final: threading.Event = field(default_factory=threading.Event)
     staging_link: Path | None = None  # checkpointed staging file, hard-linked for consumers
     interface: dict[str, Any] | None = None
-    status: str | None = None  # published | unchanged | failed | blocked
+    status: Status | None = None  # how the producer ended
 
     def mark_built(self, staging_link: Path, interface: dict[str, Any]) -> None:
         self.staging_link, self.interface = staging_link, interface
         self.built.set()
 
-    def mark_final(self, status: str) -> None:
+    def mark_final(self, status: Status) -> None:
         self.status = status
         self.built.set()  # a producer that never got to "built" releases its waiters too
         self.final.set()

@@ -28,6 +28,10 @@ class IntegrityProblem:
     file: Path
     reason: str
 
+    def record(self) -> dict[str, str]:
+        """For the run report."""
+        return {"domain": self.domain, "file": str(self.file), "problem": self.reason}
+
     def __str__(self) -> str:
         return f"published file {self.file} of domain '{self.domain}' {self.reason}"
 

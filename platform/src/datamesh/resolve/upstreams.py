@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.discover.projects import read_domain
 from datamesh.errors import MeshError
 from datamesh.registry import read_interface
-from datamesh.warehouse import Warehouse, registry_dir_for
+from datamesh.warehouse import Warehouse, default_warehouse, registry_dir_for
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,7 @@ def current_project_dir() -> Path:
 
 def project_warehouse(project_dir: Path) -> Path:
     """``MESH_WAREHOUSE``, else ``../../warehouse`` from the project: the profiles' own default."""
-    env = os.environ.get(WAREHOUSE_ENV)
-    return Path(env).resolve() if env else (project_dir / ".." / ".." / "warehouse").resolve()
+    return default_warehouse(dbt_project=project_dir)
 
 
 def load_upstreams(project_dir: Path) -> list[Upstream]:

@@ -1,0 +1,261 @@
+"""One domain's write -> audit -> publish, run in a thread of ``build_mesh``.
+
+A domain started ahead of its producers (``scheduler.Start.ahead_of``) has a gate keeper: a
+thread that opens its dbt's start gate once every producer has built with the interface the
+consumer parsed, or closes it with the reason (``orchestrate/handoff.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datamesh.audit.gate import audit_domain
+from datamesh.discover.graph import DomainGraph
+from datamesh.discover.projects import Domain
+from datamesh.manifest.assemble import interface_from_parse
+from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
+from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
+from datamesh.orchestrate.options import BuildOptions
+from datamesh.orchestrate.progress import Progress
+from datamesh.orchestrate.run_report import DomainResult, Status
+from datamesh.orchestrate.scheduler import Stage, blocked_reason
+from datamesh.publish.integrity import IntegrityProblem
+from datamesh.publish.publish import (
+    checkpoint,
+    discard_candidate,
+    publish_domain,
+    write_candidate,
+)
+from datamesh.registry import read_interface
+from datamesh.resolve.start_gate import close_gate, open_gate
+from datamesh.warehouse import Warehouse
+from datamesh.write.dbt_run import DbtOutcome, run_dbt_build
+
+
+@dataclass
+class BuildRun:
+    """What the domain threads of one build share."""
+
+    graph: DomainGraph
+    warehouse: Warehouse
+    options: BuildOptions
+    run_id: str
+    progress: Progress
+    handoffs: dict[str, Handoff] = field(default_factory=dict)
+    stages: dict[str, Stage] = field(default_factory=dict)
+    selected: set[str] = field(default_factory=set)
+    damaged: dict[str, IntegrityProblem] = field(default_factory=dict)  # found at the start
+    forced: set[str] = field(default_factory=set)  # rebuilt whatever their fingerprint
+
+
+def build_domain(run: BuildRun, name: str, waiting_on: dict[str, Handoff]) -> DomainResult:
+    """Build one domain, ahead of the producers in ``waiting_on`` if there are any."""
+    started = time.perf_counter()
+    domain = run.graph.domains[name]
+    called_off: dict[str, str] = {}
+    result = _build_ahead(run, domain, waiting_on, called_off) if waiting_on else None
+    if result is None:  # not started ahead, or a producer's interface changed under it
+        result = _build_now(run, domain)
+    result.started_ahead_of = sorted(waiting_on)
+    result.restarted = called_off.get("reason", "") if result.status != Status.BLOCKED else ""
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
+    """Build a domain whose upstreams are all published, unless nothing it reads changed."""
+    name, warehouse = domain.name, run.warehouse
+    unreadable = [run.damaged[u] for u in domain.upstreams if u in run.damaged]
+    if unreadable and unreadable[0].domain not in run.selected:
+        problem = unreadable[0]
+        return DomainResult(
+            name, Status.BLOCKED, f"{problem}; select it too (mesh build -s {problem.domain}+)"
+        )
+    upstream_entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
+    missing = [u for u, entry in upstream_entries.items() if entry is None]
+    if missing:
+        return DomainResult(
+            name, Status.BLOCKED, f"upstream {', '.join(missing)} never published; select it too"
+        )
+    inputs = own_inputs(domain, warehouse)
+    fingerprint = build_fingerprint(inputs, upstream_entries)
+    current = None if name in run.damaged else read_interface(warehouse.registry_dir, name)
+    if (
+        not run.options.full_refresh
+        and name not in run.forced
+        and current is not None
+        and current.get("fingerprint") == fingerprint
+    ):
+        return DomainResult(
+            name, Status.UNCHANGED,
+            "project, raw inputs and upstreams unchanged since last publish",
+            fingerprint=fingerprint,
+        )  # fmt: skip
+    run.stages[name] = Stage.BUILDING
+    run.progress.event(name, "building")
+    _warm_up_audit()
+    staging = _fresh_staging(warehouse, name)
+    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads)
+    return _audit_and_publish(run, domain, staging, outcome, inputs, {})
+
+
+def _build_ahead(
+    run: BuildRun, domain: Domain, waiting_on: dict[str, Handoff], called_off: dict[str, str]
+) -> DomainResult | None:
+    """Start dbt before the producers in ``waiting_on`` are published; None: build again."""
+    name, warehouse = domain.name, run.warehouse
+    inputs = own_inputs(domain, warehouse)
+    parsed_against = {u: parsed_view(read_interface(warehouse.registry_dir, u)) for u in waiting_on}
+    staging = _fresh_staging(warehouse, name)
+    gate = warehouse.start_gate(name)
+    keeper = threading.Thread(
+        target=_keep_gate, args=(run, name, gate, waiting_on, parsed_against, called_off),
+        name=f"gate-{name}", daemon=True,
+    )  # fmt: skip
+    run.progress.event(name, "waiting", f"started ahead; runs once {', '.join(waiting_on)} built")
+    _warm_up_audit()
+    keeper.start()
+    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads, gate=gate)
+    keeper.join()
+    if called_off:
+        blocked = wait_for_publish(waiting_on)
+        if blocked:
+            return DomainResult(name, Status.BLOCKED, blocked)
+        run.progress.event(name, "restarted", called_off["reason"])
+        return None
+    return _audit_and_publish(run, domain, staging, outcome, inputs, waiting_on)
+
+
+def _keep_gate(
+    run: BuildRun,
+    name: str,
+    gate: Path,
+    waiting_on: dict[str, Handoff],
+    parsed_against: dict[str, Any],
+    called_off: dict[str, str],
+) -> None:
+    """Open the gate once every producer is built with the interface the consumer parsed.
+
+    Whatever happens here, the gate is decided: a dbt process waiting at it has no timeout.
+    """
+    try:
+        decision = decide_gate(waiting_on, parsed_against)
+        if isinstance(decision, str):
+            called_off["reason"] = decision
+            close_gate(gate, decision)
+            return
+        open_gate(gate, decision)
+        run.stages[name] = Stage.BUILDING
+        run.progress.event(
+            name, "building",
+            f"reads {', '.join(decision)} before they publish, under audit" if decision else "",
+        )  # fmt: skip
+    except BaseException as exc:
+        called_off.setdefault("reason", f"the start gate failed: {type(exc).__name__}: {exc}")
+        close_gate(gate, called_off["reason"])
+        raise
+
+
+def decide_gate(
+    waiting_on: dict[str, Handoff], parsed_against: dict[str, Any]
+) -> dict[str, str] | str:
+    """Wait until every producer is built: the candidates to attach, or why to call off.
+
+    A producer that ended without building anything and is published (unchanged) needs no
+    candidate: the published one is current.
+    """
+    attach: dict[str, str] = {}
+    for upstream, handoff in waiting_on.items():
+        handoff.built.wait()
+        if handoff.staging_link is None:
+            if handoff.status is not None and handoff.status.ok:
+                continue
+            return blocked_reason(upstream, handoff.status)
+        if parsed_view(handoff.interface) != parsed_against[upstream]:
+            return f"upstream '{upstream}' changed its interface"
+        attach[upstream] = str(handoff.staging_link)
+    return attach
+
+
+def wait_for_publish(waiting_on: dict[str, Handoff]) -> str | None:
+    """Wait until every producer is done; the reason to block if one did not publish."""
+    for handoff in waiting_on.values():
+        handoff.final.wait()
+    culprit = next((u for u, h in waiting_on.items() if h.status is None or not h.status.ok), None)
+    return blocked_reason(culprit, waiting_on[culprit].status) if culprit else None
+
+
+def _fresh_staging(warehouse: Warehouse, name: str) -> Path:
+    staging = warehouse.staging_file(name)
+    shutil.rmtree(staging.parent, ignore_errors=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    return staging
+
+
+def _audit_and_publish(
+    run: BuildRun,
+    domain: Domain,
+    staging: Path,
+    outcome: DbtOutcome,
+    inputs: dict[str, Any],
+    waiting_on: dict[str, Handoff],
+) -> DomainResult:
+    """Copy the public interface into a candidate, audit it, wait for producers, publish it."""
+    name, warehouse = domain.name, run.warehouse
+    result = DomainResult(
+        name, Status.FAILED, dbt_seconds=outcome.seconds, counts=outcome.counts,
+        log_file=str(outcome.log_file),
+    )  # fmt: skip
+    candidate: Path | None = None
+    if not outcome.success or outcome.manifest is None:
+        result.reason = "dbt build failed"
+        result.failures = outcome.failures
+    else:
+        interface = interface_from_parse(domain, outcome.manifest)
+        checkpoint(staging)
+        candidate = write_candidate(warehouse, interface, staging, run.run_id)
+        link = link_for_consumers(candidate, warehouse.handoff_dir)
+        run.handoffs[name].mark_built(link, interface)
+        audit_started = time.perf_counter()
+        audit = audit_domain(name, candidate, interface, warehouse, domain_dir=domain.path)
+        result.audit_seconds = time.perf_counter() - audit_started
+        result.warnings = audit.warnings
+        if not audit.passed:
+            result.reason = "audit failed"
+            result.failures = audit.failures
+        else:
+            result.status = Status.PUBLISHED
+    blocked = wait_for_publish(waiting_on)  # never publish what was built on unpublished data
+    if blocked:
+        result.status, result.reason = Status.BLOCKED, blocked
+    elif result.status == Status.PUBLISHED:
+        entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
+        result.fingerprint = build_fingerprint(inputs, entries)
+        publish_domain(
+            warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
+        )
+    if result.status != Status.PUBLISHED and candidate is not None:
+        discard_candidate(candidate)
+    shutil.rmtree(staging.parent, ignore_errors=True)
+    return result
+
+
+_WARM_UP = threading.Lock()
+
+
+def _warm_up_audit() -> None:
+    """Import Great Expectations (~3 s) while the first dbt build runs, off the critical path."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the audit itself reports a broken install
+            importlib.import_module("great_expectations")
+
+    if _WARM_UP.acquire(blocking=False):  # once per process; never released
+        threading.Thread(target=load, name="warm-up-audit", daemon=True).start()

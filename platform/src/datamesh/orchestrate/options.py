@@ -1,0 +1,16 @@
+"""What a caller of ``mesh build`` chooses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class BuildOptions:
+    select: list[str] | None = None
+    exclude: list[str] | None = None
+    workers: int | None = None
+    threads: int | None = None
+    full_refresh: bool = False
+    wait: bool = False
+    pipeline: bool = True  # start consumers while their producers build (orchestrate/handoff.py)
