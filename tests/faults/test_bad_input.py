@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -58,3 +59,51 @@ def test_an_apostrophe_in_the_warehouse_path_builds(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = read_run_report(Warehouse(warehouse).last_run_file)
     assert report is not None and [d.status for d in report.domains] == ["published"]
+
+
+@pytest.mark.parametrize("value", ["1KB", "512KB", "lots"])
+def test_an_audit_memory_limit_that_cannot_work_stops_build_and_validate(
+    tmp_path: Path, value: str
+) -> None:
+    """A setting error, exit 2, before anything is built; never 'critical data failures'."""
+    root = tmp_path / "domains"
+    shutil.copytree(REPO / "tests" / "fixtures" / "tiny_mesh", root)
+    env_value = {"MESH_AUDIT_MEMORY_LIMIT": value}
+    for command in ("build", "validate"):
+        done = subprocess.run(
+            [sys.executable, "-m", "datamesh.cli", command, "--root", str(root)],
+            env={**os.environ, WAREHOUSE_ENV: str(tmp_path / "wh"), **env_value},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert f"$MESH_AUDIT_MEMORY_LIMIT={value!r}" in done.stderr
+    assert not Warehouse(tmp_path / "wh").registry_dir.exists()
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A warehouse on a 256 KiB tmpfs, filled to the last byte (root only: skipped elsewhere)."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        (mount / "state").mkdir()
+        with (mount / "filler").open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+            while True:
+                handle.write(b"\0" * 4096)
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_an_error_naming_the_file(tmp_path: Path, full_disk: Path) -> None:
+    root = tmp_path / "domains"
+    shutil.copytree(REPO / "tests" / "fixtures" / "tiny_mesh", root)
+    done = mesh("build", "--root", str(root), warehouse=full_disk)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert str(full_disk) in done.stderr and "No space left on device" in done.stderr

@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except MeshError as exc:
         print(f"mesh {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the machine, not the mesh: a full disk, a missing or locked file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mesh {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"mesh {args.command}: interrupted", file=sys.stderr)
         return 130

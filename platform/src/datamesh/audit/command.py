@@ -44,13 +44,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from datamesh.audit.data_docs import build_data_docs, make_context
     from datamesh.audit.run_suites import run_domain_suites
     from datamesh.audit.summary import read_validation_summary
-    from datamesh.audit.validate import resolve_as_of
+    from datamesh.audit.validate import duckdb_config, resolve_as_of
     from datamesh.discover.graph import DomainGraph
     from datamesh.discover.projects import discover_domains
     from datamesh.discover.select import select_domains
     from datamesh.registry import read_interface
 
     root, warehouse = root_of(args), warehouse_of(args)
+    duckdb_config()  # settings first: a bad one is named before anything is read
     graph = DomainGraph.from_domains(discover_domains(root))
     names = select_domains(graph, args.select, args.exclude)
     as_of = resolve_as_of(args.as_of)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -138,9 +139,38 @@ def resolve_as_of(value: str | None = None) -> datetime:
     return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
+MEMORY_UNITS = {
+    "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
+    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4,
+}  # fmt: skip
+MIN_MEMORY_LIMIT = 16 * 1000**2  # below this the audit's own queries cannot run
+
+
+def memory_limit_bytes(text: str) -> int | None:
+    """``512MB`` -> bytes, as DuckDB reads it (KB = 1000, KiB = 1024); None if not a size."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", text.lower())
+    if not found or found[2] not in {"", *MEMORY_UNITS}:
+        return None
+    return int(float(found[1]) * MEMORY_UNITS.get(found[2] or "b", 1))
+
+
 def duckdb_config() -> dict[str, str]:
-    """DuckDB settings for validation connections: a memory limit (``$MESH_AUDIT_MEMORY_LIMIT``)."""
+    """DuckDB settings for validation connections: a memory limit (``$MESH_AUDIT_MEMORY_LIMIT``).
+
+    A limit too small to run the audit at all is a setting error, never reported as failing data.
+    """
     config = {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT}
+    size = memory_limit_bytes(config["memory_limit"])
+    if size is None:
+        raise MeshError(
+            f"${MEMORY_LIMIT_ENV}={config['memory_limit']!r} is not a DuckDB memory limit "
+            "(e.g. 512MB, 2GB)"
+        )
+    if size < MIN_MEMORY_LIMIT:
+        raise MeshError(
+            f"${MEMORY_LIMIT_ENV}={config['memory_limit']!r} is below the 16MB the audit needs "
+            "to run its queries (default 512MB)"
+        )
     try:
         duckdb.connect(":memory:", config=config).close()
     except duckdb.Error as exc:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from datamesh.audit.summary import read_validation_summary
+from datamesh.audit.validate import duckdb_config
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
@@ -159,6 +160,7 @@ def build_mesh(
     with build_lock(warehouse.build_lock_file, wait=options.wait):
         # audits merge into the summary: a corrupt one stops the build before it starts
         read_validation_summary(warehouse.validation_summary_file)
+        duckdb_config()  # a bad audit setting stops the build before any domain is built
         shutil.rmtree(warehouse.staging_dir, ignore_errors=True)
         _check_publications(run, order)
         try:
