@@ -26,14 +26,16 @@ from datamesh.manifest.assemble import assemble_manifest
 from datamesh.manifest.schema import validate_manifest
 from datamesh.orchestrate.domain_build import BuildRun, build_domain
 from datamesh.orchestrate.handoff import Handoff
+from datamesh.orchestrate.interrupt import interrupts_caught
 from datamesh.orchestrate.lock import build_lock
 from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
 from datamesh.orchestrate.run_report import DomainResult, RunReport, Status, write_run_report
-from datamesh.orchestrate.scheduler import Block, Limits, Start, next_starts
+from datamesh.orchestrate.scheduler import Block, Limits, Stage, Start, next_starts
 from datamesh.publish.integrity import scan_publications
 from datamesh.publish.publish import collect_publications
 from datamesh.registry import read_interface
+from datamesh.resolve.start_gate import close_gate
 from datamesh.warehouse import Warehouse
 
 __all__ = ["BuildOptions", "build_mesh", "write_manifest_from_registry"]
@@ -93,6 +95,9 @@ def _schedule(
         running: dict[Future, str] = {}
         pending = list(order)
         while pending or running:
+            if run.interrupt.is_set() and pending:
+                _stop_everything(run, pending, running, results)
+                pending = []
             finished = {name: result.status for name, result in results.items()}
             stages = {name: run.stages[name] for name in running.values()}
             decisions = next_starts(
@@ -109,9 +114,12 @@ def _schedule(
                 running[_start(pool, run, decision)] = decision.domain
             if not running:
                 continue
-            # producers reaching "building" can let consumers start: look again soon
-            timeout = POLL_SECONDS if run.options.pipeline and pending else None
-            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            # look again soon: producers reaching "building" can let consumers start, and a
+            # signal is acted on here
+            done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if run.interrupt.is_set():
+                _stop_everything(run, pending, running, results)
+                pending = []
             for future in done:
                 name = running.pop(future)
                 try:
@@ -123,9 +131,27 @@ def _schedule(
                 _report_end(run.progress, result)
 
 
+def _stop_everything(
+    run: BuildRun, pending: list[str], running: dict[Future, str], results: dict[str, DomainResult]
+) -> None:
+    """After a signal: start nothing more, and wake every domain thread that waits.
+
+    Running dbt children are ended by their own threads (``BuildRun.stop_reason``); closing the
+    gates and releasing the handoffs makes consumers waiting on a producer stop at once.
+    """
+    reason = f"interrupted by {run.interrupt.signal_name}"
+    for name in pending:
+        results[name] = DomainResult(name, Status.INTERRUPTED, f"{reason}; not started")
+    for name in running.values():
+        if run.stages.get(name) == Stage.WAITING:
+            close_gate(run.warehouse.start_gate(name), reason)
+        run.handoffs[name].mark_final(Status.INTERRUPTED)
+
+
 def _start(pool: ThreadPoolExecutor, run: BuildRun, start: Start) -> Future:
     run.handoffs[start.domain] = Handoff(start.domain)
     run.stages[start.domain] = start.stage
+    run.ahead_of[start.domain] = set(start.ahead_of)
     waiting_on = {u: run.handoffs[u] for u in start.ahead_of}
     return pool.submit(build_domain, run, start.domain, waiting_on)
 
@@ -157,7 +183,7 @@ def build_mesh(
     started = time.perf_counter()
     results: dict[str, DomainResult] = {}
     run = BuildRun(graph, warehouse, options, run_id, progress)
-    with build_lock(warehouse.build_lock_file, wait=options.wait):
+    with interrupts_caught(run.interrupt), build_lock(warehouse.build_lock_file, wait=options.wait):
         # audits merge into the summary: a corrupt one stops the build before it starts
         read_validation_summary(warehouse.validation_summary_file)
         duckdb_config()  # a bad audit setting stops the build before any domain is built
@@ -178,6 +204,7 @@ def build_mesh(
         selected=order,
         workers=workers,
         full_refresh=options.full_refresh,
+        interrupted_by=run.interrupt.signal_name,
         integrity=[p.record() for p in run.damaged.values()],
     )
     write_run_report(warehouse, report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from datamesh.command_args import add_common, add_selection, root_of, warehouse_of
@@ -45,4 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     for domain in report.domains:
         if not domain.status.ok:
             print(f"  {domain.domain}: {domain.status}: {domain.reason}", file=sys.stderr)
+    if report.status == RunStatus.INTERRUPTED:
+        print(f"mesh build: interrupted by {report.interrupted_by}; nothing published after it",
+              file=sys.stderr)  # fmt: skip
+        return 128 + signal.Signals[report.interrupted_by].value
     return 0 if report.status == RunStatus.SUCCESS else 1

@@ -22,6 +22,7 @@ from datamesh.discover.projects import Domain
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
 from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
+from datamesh.orchestrate.interrupt import Interrupt
 from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
 from datamesh.orchestrate.run_report import DomainResult, Status
@@ -53,6 +54,25 @@ class BuildRun:
     selected: set[str] = field(default_factory=set)
     damaged: dict[str, IntegrityProblem] = field(default_factory=dict)  # found at the start
     forced: set[str] = field(default_factory=set)  # rebuilt whatever their fingerprint
+    interrupt: Interrupt = field(default_factory=Interrupt)
+    ahead_of: dict[str, set[str]] = field(default_factory=dict)  # consumer -> producers
+    called_off: dict[str, str] = field(default_factory=dict)  # consumer -> why its dbt stops
+
+    def stop_reason(self, name: str) -> str | None:
+        """Why a domain's running dbt must stop now, if it must."""
+        if self.interrupt.is_set():
+            return f"interrupted by {self.interrupt.signal_name}"
+        return self.called_off.get(name)
+
+    def producer_failed(self, name: str, status: Status) -> None:
+        """Close the gates of consumers waiting on ``name`` now, and stop those already running.
+
+        Their work could never be published: nothing is gained by letting it run on.
+        """
+        self.handoffs[name].mark_final(status)
+        for consumer, producers in self.ahead_of.items():
+            if name in producers:
+                self.called_off.setdefault(consumer, blocked_reason(name, status))
 
 
 def build_domain(run: BuildRun, name: str, waiting_on: dict[str, Handoff]) -> DomainResult:
@@ -102,7 +122,10 @@ def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
     run.progress.event(name, "building")
     _warm_up_audit()
     staging = _fresh_staging(warehouse, name)
-    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads)
+    outcome = run_dbt_build(
+        domain, warehouse, staging, threads=run.options.threads,
+        stop=lambda: run.stop_reason(name),
+    )  # fmt: skip
     return _audit_and_publish(run, domain, staging, outcome, inputs, {})
 
 
@@ -122,7 +145,10 @@ def _build_ahead(
     run.progress.event(name, "waiting", f"started ahead; runs once {', '.join(waiting_on)} built")
     _warm_up_audit()
     keeper.start()
-    outcome = run_dbt_build(domain, warehouse, staging, threads=run.options.threads, gate=gate)
+    outcome = run_dbt_build(
+        domain, warehouse, staging, threads=run.options.threads, gate=gate,
+        stop=lambda: run.stop_reason(name),
+    )  # fmt: skip
     keeper.join()
     if called_off:
         blocked = wait_for_publish(waiting_on)
@@ -214,9 +240,13 @@ def _audit_and_publish(
         log_file=str(outcome.log_file),
     )  # fmt: skip
     candidate: Path | None = None
-    if not outcome.success or outcome.manifest is None:
+    if outcome.stopped:
+        result.status = Status.INTERRUPTED if run.interrupt.is_set() else Status.BLOCKED
+        result.reason = outcome.stopped
+    elif not outcome.success or outcome.manifest is None:
         result.reason = "dbt build failed"
         result.failures = outcome.failures
+        run.producer_failed(name, Status.FAILED)
     else:
         interface = interface_from_parse(domain, outcome.manifest)
         checkpoint(staging)
@@ -230,14 +260,22 @@ def _audit_and_publish(
         if not audit.passed:
             result.reason = "audit failed"
             result.failures = audit.failures
+            run.producer_failed(name, Status.FAILED)
         else:
             result.status = Status.PUBLISHED
     blocked = wait_for_publish(waiting_on)  # never publish what was built on unpublished data
-    if blocked:
+    if blocked and result.status != Status.INTERRUPTED:
         result.status, result.reason = Status.BLOCKED, blocked
-    elif result.status == Status.PUBLISHED:
+    if result.status == Status.PUBLISHED and run.interrupt.is_set():
+        result.status = Status.INTERRUPTED  # nothing is published once the signal is seen
+        result.reason = f"interrupted by {run.interrupt.signal_name} before publishing"
+    if result.status == Status.PUBLISHED:
         entries = {u: read_interface(warehouse.registry_dir, u) for u in domain.upstreams}
         result.fingerprint = build_fingerprint(inputs, entries)
+        if _republishes_nothing(run, name, result.fingerprint):
+            result.status = Status.UNCHANGED
+            result.reason = "rebuilt ahead of its producers, which published what it had read"
+    if result.status == Status.PUBLISHED:
         publish_domain(
             warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
         )
@@ -245,6 +283,18 @@ def _audit_and_publish(
         discard_candidate(candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return result
+
+
+def _republishes_nothing(run: BuildRun, name: str, fingerprint: str) -> bool:
+    """A domain started ahead whose producers published exactly what it had: keep what is there.
+
+    Started ahead, it could not know its producers' new fingerprints; now it does. Same inputs,
+    same upstream fingerprints: its publication is already this build's result.
+    """
+    if run.options.full_refresh or name in run.forced:
+        return False
+    current = read_interface(run.warehouse.registry_dir, name)
+    return current is not None and current.get("fingerprint") == fingerprint
 
 
 _WARM_UP = threading.Lock()

@@ -27,6 +27,7 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"  # nothing it reads changed since its last publish: skipped
     FAILED = "failed"
     BLOCKED = "blocked"  # an upstream did not publish
+    INTERRUPTED = "interrupted"  # SIGINT/SIGTERM: stopped or never started, nothing published
 
     @property
     def ok(self) -> bool:
@@ -37,6 +38,7 @@ class Status(StrEnum):
 class RunStatus(StrEnum):
     SUCCESS = "success"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
 
 
 @dataclass
@@ -78,13 +80,17 @@ class RunReport:
     status: RunStatus
     domains: list[DomainResult]
     integrity: list[dict[str, str]] = field(default_factory=list)  # damaged publications found
+    interrupted_by: str = ""  # SIGINT or SIGTERM when a signal stopped the build
     schema_version: int = SCHEMA_VERSION
 
     @classmethod
     def of(cls, results: list[DomainResult], **run: Any) -> RunReport:
         """The report of a run whose domains ended as ``results``: failed if any did not."""
         failed = any(not r.status.ok for r in results)
-        return cls(**run, status=RunStatus.FAILED if failed else RunStatus.SUCCESS, domains=results)
+        status = RunStatus.FAILED if failed else RunStatus.SUCCESS
+        if run.get("interrupted_by"):
+            status = RunStatus.INTERRUPTED
+        return cls(**run, status=status, domains=results)
 
     def domain(self, name: str) -> DomainResult:
         return next(d for d in self.domains if d.domain == name)

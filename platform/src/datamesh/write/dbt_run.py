@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ class DbtOutcome:
     failures: list[str] = field(default_factory=list)
     log_file: Path | None = None
     manifest: dict[str, Any] | None = None
+    stopped: str = ""  # why the build stopped it before it ended (an interrupt, a producer)
 
 
 def _summarise(run_results: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
@@ -80,6 +82,27 @@ def _tail(path: Path, lines: int = 25) -> str:
     return "\n".join(text[-lines:])
 
 
+POLL_SECONDS = 0.1
+GRACE_SECONDS = 3.0
+
+
+def _wait(child: subprocess.Popen, stop: Callable[[], str | None]) -> tuple[int, str]:
+    """Wait for dbt; if ``stop`` gives a reason, end it (SIGTERM, then SIGKILL after a grace)."""
+    while True:
+        try:
+            return child.wait(timeout=POLL_SECONDS), ""
+        except subprocess.TimeoutExpired:
+            reason = stop()
+            if reason:
+                break
+    child.terminate()
+    try:
+        return child.wait(timeout=GRACE_SECONDS), reason
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait(), reason
+
+
 def run_dbt_build(
     domain: Domain,
     warehouse: Warehouse,
@@ -87,6 +110,7 @@ def run_dbt_build(
     *,
     threads: int | None = None,
     gate: Path | None = None,
+    stop: Callable[[], str | None] = lambda: None,
 ) -> DbtOutcome:
     """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry.
 
@@ -116,26 +140,28 @@ def run_dbt_build(
     log_file = log_dir / "build.log"
     started = time.perf_counter()
     with log_file.open("w", encoding="utf-8") as log:
-        completed = subprocess.run(
+        child = subprocess.Popen(
             command,
             cwd=domain.path,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            check=False,
             preexec_fn=_die_with_parent if _PRCTL is not None else None,
         )
+        returncode, stopped = _wait(child, stop)
     seconds = time.perf_counter() - started
     results_file = target_dir / "run_results.json"
     counts: dict[str, int] = {}
     failures: list[str] = []
     if results_file.is_file():
         counts, failures = _summarise(json.loads(results_file.read_text(encoding="utf-8")))
-    success = completed.returncode == 0
-    if not success and not failures:
-        failures = [f"dbt exited with code {completed.returncode}:\n{_tail(log_file)}"]
+    success = returncode == 0 and not stopped
+    if stopped:
+        failures = [f"dbt stopped: {stopped}"]
+    elif not success and not failures:
+        failures = [f"dbt exited with code {returncode}:\n{_tail(log_file)}"]
     manifest = None
     manifest_file = target_dir / "manifest.json"
     if success and manifest_file.is_file():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    return DbtOutcome(success, seconds, counts, failures, log_file, manifest)
+    return DbtOutcome(success, seconds, counts, failures, log_file, manifest, stopped)
