@@ -16,6 +16,7 @@ from typing import Any
 from datamesh.build.handoff import GATE_ENV
 from datamesh.discover.projects import Domain
 from datamesh.manifest.parse import dbt_common_args
+from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import REGISTRY_ENV, WAREHOUSE_ENV, Warehouse
 
 PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"
@@ -112,15 +113,21 @@ def run_dbt_build(
         env[GATE_ENV] = str(gate)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
-    with log_file.open("w", encoding="utf-8") as log:
+    # The write wall (datamesh/sandbox): dbt may write only in its own staging folder, target,
+    # logs, project folder and a private TMPDIR; every other file is read-only to it.
+    writable = [staging_file.parent, target_dir, log_dir, domain.path]
+    with (
+        ChildWall(writable, f"dbt for domain '{domain.name}'") as wall,
+        log_file.open("w", encoding="utf-8") as log,
+    ):
         completed = subprocess.run(
             command,
             cwd=domain.path,
-            env=env,
+            env={**env, **wall.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
-            preexec_fn=_die_with_parent if _PRCTL is not None else None,
+            preexec_fn=wall.preexec(_die_with_parent if _PRCTL is not None else None),
         )
     seconds = time.perf_counter() - started
     results_file = target_dir / "run_results.json"
@@ -131,6 +138,7 @@ def run_dbt_build(
     success = completed.returncode == 0
     if not success and not failures:
         failures = [f"dbt exited with code {completed.returncode}:\n{_tail(log_file)}"]
+    failures = wall.explain(failures)
     manifest = None
     manifest_file = target_dir / "manifest.json"
     if success and manifest_file.is_file():
