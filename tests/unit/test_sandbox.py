@@ -122,3 +122,31 @@ def test_duckdb_settings_refuse_files_outside_raw_and_cannot_be_undone(tmp_path:
     with pytest.raises(duckdb.InvalidInputException, match="configuration has been locked"):
         conn.execute("set enable_external_access = true")
     assert (registry / "finance.json").read_text() == "{}"
+
+
+def test_dev_wall_never_walls_a_process_that_embeds_dbt(monkeypatch) -> None:
+    """The platform parses with dbtRunner in its own process: that process must stay free."""
+    import click
+
+    from datamesh.sandbox import dev
+
+    def must_not_wall(*args, **kwargs):
+        raise AssertionError("the host process would have been walled")
+
+    monkeypatch.delenv("MESH_SANDBOX_APPLIED", raising=False)
+    monkeypatch.setattr(dev, "write_wall", must_not_wall)
+    assert dev.wall_dbt_cli() is False  # no click context at all
+    with click.Context(click.Command("build"), obj={dev.RUNNER_MARKER: ["build"]}):
+        assert dev.wall_dbt_cli() is False
+
+
+def test_dev_wall_refuses_a_profile_that_writes_over_published_data(tmp_path: Path) -> None:
+    from datamesh.errors import MeshError
+    from datamesh.sandbox.dev import refuse_published
+    from datamesh.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "warehouse")
+    warehouse.published_dir.mkdir(parents=True)
+    refuse_published([warehouse.dev_dir, tmp_path / "domains" / "sales"], warehouse)
+    with pytest.raises(MeshError, match="holds the mesh's published data"):
+        refuse_published([warehouse.root], warehouse)

@@ -57,7 +57,7 @@ def dev_writable(obj: dict[str, Any], project_dir: Path) -> list[Path]:
     return list(dict.fromkeys(folder.resolve() for folder in folders))
 
 
-def _refuse_published(folders: list[Path], warehouse: Warehouse) -> None:
+def refuse_published(folders: list[Path], warehouse: Warehouse) -> None:
     """A writable folder must not hold published data: a profile pointed at the warehouse."""
     for guarded in (warehouse.published_dir, warehouse.registry_dir):
         if not guarded.is_dir():
@@ -82,7 +82,7 @@ def wall_dbt_cli() -> bool:
         return False
     project_dir = current_project_dir()
     folders = dev_writable(obj, project_dir)
-    _refuse_published(folders, Warehouse(project_warehouse(project_dir)))
+    refuse_published(folders, Warehouse(project_warehouse(project_dir)))
     # one TMPDIR per user, kept: a walled process cannot remove a folder it was given
     private_tmp = Path(tempfile.gettempdir()) / f"mesh-dbt-dev-{os.getuid()}"
     private_tmp.mkdir(mode=0o700, exist_ok=True)
