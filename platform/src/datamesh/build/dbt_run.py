@@ -113,11 +113,12 @@ def run_dbt_build(
         env[GATE_ENV] = str(gate)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
-    # The write wall (datamesh/sandbox): dbt may write only in its own staging folder, target,
-    # logs, project folder and a private TMPDIR; every other file is read-only to it.
+    # The write wall (datamesh/sandbox): dbt may write only in its own staging folder (with
+    # its TMPDIR), target, logs and project folder; every other file is read-only to it.
     writable = [staging_file.parent, target_dir, log_dir, domain.path]
+    tmpdir = staging_file.parent / "tmp"
     with (
-        ChildWall(writable, f"dbt for domain '{domain.name}'") as wall,
+        ChildWall(writable, f"dbt for domain '{domain.name}'", tmpdir) as wall,
         log_file.open("w", encoding="utf-8") as log,
     ):
         completed = subprocess.run(

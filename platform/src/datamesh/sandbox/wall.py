@@ -68,17 +68,25 @@ class ChildWall:
     """The wall for one dbt child: build it here, apply it between fork and exec.
 
     ``preexec(before)`` returns the function to give ``subprocess`` as ``preexec_fn``; ``env``
-    holds what the child needs (a private TMPDIR, the marker for the dbt plugin).
+    holds what the child needs (a private TMPDIR, removed on close; the marker for the dbt
+    plugin). Give ``tmpdir`` inside a folder that is cleared anyway, so a killed parent
+    leaves nothing behind in /tmp.
     """
 
-    def __init__(self, writable: Iterable[Path], who: str) -> None:
+    def __init__(self, writable: Iterable[Path], who: str, tmpdir: Path | None = None) -> None:
         self.ruleset: WriteOnlyHere | None = None
         self.env: dict[str, str] = {}
         self._tmp: Path | None = None
         if sandbox_disabled():
             warn_disabled(who)
             return
-        self._tmp = Path(tempfile.mkdtemp(prefix="mesh-dbt-"))
+        # a TMPDIR of its own: /tmp may hold a warehouse, so it cannot be writable as a whole
+        if tmpdir is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="mesh-dbt-"))
+        else:
+            self._tmp = tmpdir
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            tmpdir.mkdir(parents=True)
         try:
             self.ruleset = write_wall([*writable, self._tmp, Path("/dev")], who)
         except BaseException:
