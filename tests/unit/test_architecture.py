@@ -18,7 +18,7 @@ PRIMITIVES = {
     "command_args", "faults",
 }  # fmt: skip
 LAYERS = [
-    "discover", "manifest", "resolve", "write", "audit", "publish", "orchestrate",
+    "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",
     "check", "map", "cli",
 ]  # fmt: skip
 

@@ -7,12 +7,15 @@ from dbt.plugins.manifest import PluginNodes
 
 from datamesh.resolve.nodes import injected_nodes
 from datamesh.resolve.upstreams import current_project_dir, load_upstreams
+from datamesh.sandbox.dev import wall_dbt_cli
 
 
 class MeshRegistryPlugin(dbtPlugin):
     """Injects the public models of the domains a project declares in dependencies.yml."""
 
     def initialize(self) -> None:
+        # dbt run by hand (dev target) gets the platform's write wall; see datamesh/sandbox/dev.py
+        wall_dbt_cli()
         project_dir = current_project_dir()
         self._upstreams = []
         if (project_dir / "dbt_project.yml").is_file():

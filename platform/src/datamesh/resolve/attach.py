@@ -21,12 +21,32 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from datamesh.dbt_env import GATE_ENV
 from datamesh.errors import MeshError
 from datamesh.resolve.start_gate import GATE_WAIT_LOG, wait_for_gate
-from datamesh.resolve.upstreams import current_project_dir, load_upstreams
+from datamesh.resolve.upstreams import current_project_dir, load_upstreams, project_warehouse
+from datamesh.warehouse import Warehouse
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def attach_statement(alias: str, path: str) -> str:
-    escaped = path.replace("'", "''")
-    return f"ATTACH IF NOT EXISTS '{escaped}' AS \"{alias}\" (READ_ONLY)"
+    return f'ATTACH IF NOT EXISTS {_quote(path)} AS "{alias}" (READ_ONLY)'
+
+
+def lockdown_statements(readable: list[Path]) -> list[str]:
+    """DuckDB's own refusals, the second layer behind the OS wall (datamesh/sandbox).
+
+    After these, a statement can read files only beneath ``readable`` and write none (COPY TO
+    a registry file or another domain's database is refused), and cannot SET them back. They
+    do not stop ``DETACH`` + ``ATTACH`` read-write of a file attached before (DuckDB keeps
+    attached files allowed): only the OS wall does. Models cannot SET options either.
+    """
+    folders = ", ".join(_quote(str(folder).rstrip("/") + "/") for folder in readable)
+    return [
+        f"SET allowed_directories = [{folders}]",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true",
+    ]
 
 
 class Plugin(BasePlugin):
@@ -39,7 +59,10 @@ class Plugin(BasePlugin):
             started = time.perf_counter()
             self._overrides = wait_for_gate(Path(gate))
             print(f"{GATE_WAIT_LOG} {time.perf_counter() - started:.2f}s", file=sys.stderr)
-        self._upstreams = load_upstreams(current_project_dir())
+        project_dir = current_project_dir()
+        self._upstreams = load_upstreams(project_dir)
+        # raw Parquet for sources; the project itself for seeds (dbt-duckdb COPYs them FROM csv)
+        self._readable = [Warehouse(project_warehouse(project_dir)).raw, project_dir]
         path = getattr(self.creds, "path", None)
         if path and path != ":memory:" and not str(path).startswith("md:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -53,3 +76,5 @@ class Plugin(BasePlugin):
                     f"{storage} is missing; rebuild it (mesh build -s {upstream.name})"
                 )
             conn.execute(attach_statement(upstream.name, str(storage)))
+        for statement in lockdown_statements(self._readable):
+            conn.execute(statement)

@@ -23,6 +23,7 @@ from datamesh.dbt_env import (
     dbt_common_args,
 )
 from datamesh.discover.projects import Domain
+from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 
 
@@ -139,14 +140,21 @@ def run_dbt_build(
         env[GATE_ENV] = str(gate)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
-    with log_file.open("w", encoding="utf-8") as log:
+    # The write wall (datamesh/sandbox): dbt may write only in its own staging folder (with
+    # its TMPDIR), target, logs and project folder; every other file is read-only to it.
+    writable = [staging_file.parent, target_dir, log_dir, domain.path]
+    tmpdir = staging_file.parent / "tmp"
+    with (
+        ChildWall(writable, f"dbt for domain '{domain.name}'", tmpdir) as wall,
+        log_file.open("w", encoding="utf-8") as log,
+    ):
         child = subprocess.Popen(
             command,
             cwd=domain.path,
-            env=env,
+            env={**env, **wall.env},
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if _PRCTL is not None else None,
+            preexec_fn=wall.preexec(_die_with_parent if _PRCTL is not None else None),
         )
         returncode, stopped = _wait(child, stop)
     seconds = time.perf_counter() - started
@@ -160,6 +168,7 @@ def run_dbt_build(
         failures = [f"dbt stopped: {stopped}"]
     elif not success and not failures:
         failures = [f"dbt exited with code {returncode}:\n{_tail(log_file)}"]
+    failures = wall.explain(failures)
     manifest = None
     manifest_file = target_dir / "manifest.json"
     if success and manifest_file.is_file():
