@@ -53,7 +53,9 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
     """Findings and breaking changes for the mesh under ``root``; writes latest.json."""
     base = repo_base(root)
     graph = DomainGraph.from_domains(discover_domains(root))
-    current = current_mesh(root, warehouse, report_dir(warehouse) / "current_manifest.json", base)
+    current = current_mesh(
+        graph, root, warehouse, report_dir(warehouse) / "current_manifest.json", base
+    )
     ctx = RuleContext(
         current.manifest,
         options.today or date.today(),

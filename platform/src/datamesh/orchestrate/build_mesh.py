@@ -34,7 +34,7 @@ from datamesh.publish.publish import checkpoint, publish_domain
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
-from datamesh.write.dbt_run import DbtOutcome, run_dbt_build
+from datamesh.write.dbt_run import DbtOutcome, explain_failed_build, run_dbt_build
 
 DONE_OK = {"published", "unchanged"}
 POLL_SECONDS = 0.05
@@ -236,8 +236,7 @@ def _audit_and_publish(
         log_file=str(outcome.log_file),
     )  # fmt: skip
     if not outcome.success or outcome.manifest is None:
-        result.reason = "dbt build failed"
-        result.failures = outcome.failures
+        result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
     else:
         interface = interface_from_parse(domain, outcome.manifest)
         checkpoint(staging)
