@@ -156,7 +156,10 @@ def explain_failed_build(
     reason = "dbt build failed"
     if outcome.success or outcome.counts:
         return reason, outcome.failures
-    failure = diagnose_parse(domain, warehouse, warehouse.registry_dir, graph)
+    try:
+        failure = diagnose_parse(domain, warehouse, warehouse.registry_dir, graph)
+    except Exception:  # an explanation must never hide dbt's own failure
+        failure = None
     if failure is None:
         return reason, outcome.failures
     if failure.kind is not FailureKind.OTHER:
