@@ -168,3 +168,22 @@ def test_unknown_selector_names_it(diamond: Path) -> None:
     graph = DomainGraph.from_domains(discover_domains(diamond))
     with pytest.raises(MeshError, match="no domain named 'salse'"):
         select_domains(graph, ["salse+"])
+
+
+def test_without_drops_the_domains_and_their_readers_in_place(diamond: Path) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    partial = graph.without(["sales"])
+    assert partial.build_order() == ["catalog", "customers"]
+    assert sorted(partial.left_out) == ["finance", "marketing", "sales"]
+    assert partial.left_out["sales"] is graph.domains["sales"]  # the same objects, no copies
+    assert partial.find("finance") is graph.domains["finance"] and partial.find("nope") is None
+    assert partial.downstreams("customers") == ()
+    assert sorted(graph.domains) == ["catalog", "customers", "finance", "marketing", "sales"]
+
+
+def test_without_twice_keeps_every_left_out_domain(diamond: Path) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    partial = graph.without(["finance"]).without(["catalog", "finance"])
+    assert partial.build_order() == ["customers"]
+    assert sorted(partial.left_out) == ["catalog", "finance", "marketing", "sales"]
+    assert graph.without([]).domains == graph.domains

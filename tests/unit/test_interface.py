@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datamesh.manifest.interface import cross_domain_edges, own_models, public_models
-from datamesh.manifest.parse import explain_parse_failure
 
 
 def dbt_manifest() -> dict:
@@ -102,25 +101,28 @@ def test_edges_as_dbt_resolved_them() -> None:
 
 
 def test_parse_failure_explains_undeclared_domain(tmp_path) -> None:
+    from dbt_errors import dbt_ref_error
+
     from datamesh.discover.graph import DomainGraph
     from datamesh.discover.projects import Domain
+    from datamesh.manifest.parse_errors import classify_parse_failure
 
     sales = Domain("sales", tmp_path / "sales", "sales", ("customers",))
     finance = Domain("finance", tmp_path / "finance", "finance", ())
     customers = Domain("customers", tmp_path / "customers", "customers", ())
     graph = DomainGraph({d.name: d for d in (sales, finance, customers)})
-    dbt_error = (
-        "Model 'model.sales.x' (models/x.sql) depends on a node named 'fct_payments' in "
-        "package or project 'finance' which was not found"
-    )
-    explained = explain_parse_failure(sales, graph, dbt_error)
+
+    def explain_parse_failure(package: str) -> str:
+        error = dbt_ref_error(package, "fct_payments")  # from models/marts/peek.sql
+        return classify_parse_failure(error, sales, graph).message()
+
+    explained = explain_parse_failure("finance")
     assert "not declared in" in explained and "dependencies.yml" in explained
     assert "domain 'sales' refs domain 'finance', which is not declared in " in explained
     assert f"not declared in {sales.dependencies_file} (add '- name: finance'" in explained
-    assert "models/x.sql" in explained
-    not_public = dbt_error.replace("'finance'", "'customers'")
-    assert "not a public model of domain 'customers'" in explain_parse_failure(
-        sales, graph, not_public
-    )
-    unknown = dbt_error.replace("'finance'", "'nowhere'")
-    assert "'nowhere' is not a domain" in explain_parse_failure(sales, graph, unknown)
+    assert "models/marts/peek.sql" in explained
+    assert "not a public model of domain 'customers'" not in explained
+    (customers.path / "models").mkdir(parents=True)
+    (customers.path / "models" / "fct_payments.sql").write_text("select 1 as id\n")
+    assert "not a public model of domain 'customers'" in explain_parse_failure("customers")
+    assert "'nowhere' is not a domain" in explain_parse_failure("nowhere")

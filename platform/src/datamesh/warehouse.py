@@ -127,6 +127,10 @@ class Warehouse:
     def registry_file(self, domain: str) -> Path:
         return self.registry_dir / f"{domain}.json"
 
+    def diagnose_dir(self, domain: str) -> Path:
+        """Where a failed build's domain is parsed again in process, to say why it failed."""
+        return self.state_dir / "diagnose" / domain
+
     # state: what the platform keeps between runs (not for people to read)
 
     @property

@@ -49,7 +49,7 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
     """Findings and breaking changes for the mesh under ``root``; writes the check report."""
     base = repo_base(root)
     graph = DomainGraph.from_domains(discover_domains(root))
-    current = current_mesh(root, warehouse, warehouse.check_manifest_file, base)
+    current = current_mesh(graph, root, warehouse, warehouse.check_manifest_file, base)
     ctx = RuleContext(
         current.manifest,
         options.today or date.today(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from datamesh.discover.projects import Domain
 from datamesh.errors import GraphError
@@ -12,9 +12,14 @@ from datamesh.errors import GraphError
 
 @dataclass(frozen=True)
 class DomainGraph:
-    """Domains by name with their declared upstreams; checked for unknown names and cycles."""
+    """Domains by name with their declared upstreams; checked for unknown names and cycles.
+
+    ``left_out`` holds the domains of the same tree that :meth:`without` took out: a graph of
+    what still parses keeps knowing that the rest of the mesh exists.
+    """
 
     domains: dict[str, Domain]
+    left_out: dict[str, Domain] = field(default_factory=dict)
 
     @classmethod
     def from_domains(cls, domains: Iterable[Domain]) -> DomainGraph:
@@ -37,6 +42,21 @@ class DomainGraph:
                         f"{domain.dependencies_file}: domain '{domain.name}' declares upstream "
                         f"'{upstream}', which is not a dbt project in this mesh (known: {known})"
                     )
+
+    def without(self, names: Iterable[str]) -> DomainGraph:
+        """This graph less ``names`` and every domain reading from them, in place of a copy."""
+        dropped: set[str] = set()
+        for name in names:
+            if name in self.domains:
+                dropped |= {name} | self.descendants(name)
+        return DomainGraph(
+            {n: d for n, d in self.domains.items() if n not in dropped},
+            {**self.left_out, **{n: self.domains[n] for n in sorted(dropped)}},
+        )
+
+    def find(self, name: str) -> Domain | None:
+        """A domain of the tree, whether in this graph or left out of it."""
+        return self.domains.get(name) or self.left_out.get(name)
 
     def upstreams(self, name: str) -> tuple[str, ...]:
         return self.domains[name].upstreams

@@ -16,10 +16,10 @@ from datamesh import __version__
 from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
-from datamesh.errors import ParseError
 from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
 from datamesh.manifest.parse import parse_domain
+from datamesh.manifest.parse_errors import DomainParseError, FailureKind, ParseFailure
 from datamesh.manifest.schema import validate_manifest
 from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
@@ -66,13 +66,16 @@ def _domain_owner(domain: Domain, groups: list[dict[str, Any]]) -> dict[str, Any
 
 def _check_edges_declared(domain: Domain, edges: list[dict[str, Any]]) -> None:
     for edge in edges:
-        producer = edge["producer"]["domain"]
-        if producer not in domain.upstreams:
-            raise ParseError(
-                f"{domain.path / (edge['consumer']['file'] or '')}: model "
-                f"'{edge['consumer']['model']}' refs domain '{producer}', which is not "
-                f"declared in {domain.dependencies_file}"
-            )
+        consumer, producer = edge["consumer"], edge["producer"]
+        if producer["domain"] not in domain.upstreams:
+            version = producer["version"] if edge.get("pinned") else None
+            raise DomainParseError(
+                ParseFailure(
+                    FailureKind.UNDECLARED_DOMAIN, domain, model=consumer["model"],
+                    file=consumer["file"], producer=producer["domain"], target=producer["model"],
+                    version=str(version) if version is not None else None,
+                )
+            )  # fmt: skip
 
 
 def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str:
@@ -90,10 +93,12 @@ def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str
 
 
 def parse_mesh(
-    root: Path, warehouse: Warehouse, *, use_cache: bool = True
-) -> tuple[DomainGraph, dict[str, dict[str, Any]]]:
-    """Discover and parse every domain in build order; returns the graph and each interface."""
-    graph = DomainGraph.from_domains(discover_domains(root))
+    graph: DomainGraph, warehouse: Warehouse, *, use_cache: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Parse every domain of ``graph`` in build order; returns each domain's interface.
+
+    Raises DomainParseError for the first domain dbt cannot parse.
+    """
     registry_dir = warehouse.state_dir / "parse_registry"
     cache_dir = warehouse.state_dir / "parse_cache"
     interfaces: dict[str, dict[str, Any]] = {}
@@ -113,7 +118,7 @@ def parse_mesh(
         _check_edges_declared(domain, interface["edges"])
         write_interface(registry_dir, interface)
         interfaces[name] = interface
-    return graph, interfaces
+    return interfaces
 
 
 def _edge_record(edge: dict[str, Any], interfaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -166,10 +171,21 @@ def assemble_manifest(
 
 
 def build_mesh_manifest(
-    root: Path, warehouse: Warehouse, output: Path | None = None, *, use_cache: bool = True
+    root: Path,
+    warehouse: Warehouse,
+    output: Path | None = None,
+    *,
+    use_cache: bool = True,
+    graph: DomainGraph | None = None,
 ) -> dict[str, Any]:
-    """Discover, parse, assemble, validate against the schema and write the mesh manifest."""
-    graph, interfaces = parse_mesh(root, warehouse, use_cache=use_cache)
+    """Parse, assemble, validate against the schema and write the mesh manifest.
+
+    ``graph`` is the mesh under ``root`` as the caller discovered it (or a part of it, see
+    ``DomainGraph.without``); without one, ``root`` is discovered here.
+    """
+    if graph is None:
+        graph = DomainGraph.from_domains(discover_domains(root))
+    interfaces = parse_mesh(graph, warehouse, use_cache=use_cache)
     manifest = assemble_manifest(root, graph, interfaces)
     validate_manifest(manifest)
     write_json_atomic(output or warehouse.manifest_path, manifest)

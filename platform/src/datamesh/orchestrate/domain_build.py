@@ -37,7 +37,7 @@ from datamesh.publish.publish import (
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
-from datamesh.write.dbt_run import DbtOutcome, run_dbt_build
+from datamesh.write.dbt_run import DbtOutcome, explain_failed_build, run_dbt_build
 
 
 @dataclass
@@ -244,8 +244,7 @@ def _audit_and_publish(
         result.status = Status.INTERRUPTED if run.interrupt.is_set() else Status.BLOCKED
         result.reason = outcome.stopped
     elif not outcome.success or outcome.manifest is None:
-        result.reason = "dbt build failed"
-        result.failures = outcome.failures
+        result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
         run.producer_failed(name, Status.FAILED)
     else:
         interface = interface_from_parse(domain, outcome.manifest)

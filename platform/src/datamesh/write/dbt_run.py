@@ -22,7 +22,10 @@ from datamesh.dbt_env import (
     WAREHOUSE_ENV,
     dbt_common_args,
 )
+from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.manifest.parse import diagnose_parse
+from datamesh.manifest.parse_errors import FailureKind
 from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 
@@ -174,3 +177,26 @@ def run_dbt_build(
     if success and manifest_file.is_file():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     return DbtOutcome(success, seconds, counts, failures, log_file, manifest, stopped)
+
+
+def explain_failed_build(
+    domain: Domain, graph: DomainGraph, warehouse: Warehouse, outcome: DbtOutcome
+) -> tuple[str, list[str]]:
+    """The reason and failure lines a run report gives for a failed dbt build.
+
+    A dbt that stopped before running any node could not parse the domain: its subprocess left
+    no exception object, so the domain is parsed again in process against the same registry,
+    and the report says what ``mesh manifest`` and ``mesh check`` say about it.
+    """
+    reason = "dbt build failed"
+    if outcome.success or outcome.counts:
+        return reason, outcome.failures
+    try:
+        failure = diagnose_parse(domain, warehouse, warehouse.registry_dir, graph)
+    except Exception:  # an explanation must never hide dbt's own failure
+        failure = None
+    if failure is None:
+        return reason, outcome.failures
+    if failure.kind is not FailureKind.OTHER:
+        reason = f"{reason}: {failure.sentence()}"
+    return reason, [failure.message(), *outcome.failures]

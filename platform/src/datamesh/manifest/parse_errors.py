@@ -1,0 +1,162 @@
+"""Why dbt could not parse a domain, as data: one classifier for every command that reports it.
+
+The resolver injects only the public models of the domains a project declares, so dbt's
+``TargetNotFoundError`` for a cross-project ref means one of four user mistakes: the producer
+is not declared, the target is not public, the target (version) does not exist, or the producer
+is no domain at all. ``mesh manifest`` prints the sentence, ``mesh check`` turns it into a
+finding and ``mesh build`` puts it in the run report, so all three say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from datamesh.discover.graph import DomainGraph
+from datamesh.discover.projects import Domain
+from datamesh.errors import ParseError
+
+
+class FailureKind(Enum):
+    """What went wrong; a ref mistake's value is the ``mesh check`` rule that reports it."""
+
+    UNDECLARED_DOMAIN = "ref-undeclared-domain"
+    NOT_PUBLIC = "ref-not-public"
+    MISSING = "ref-missing"
+    UNKNOWN_DOMAIN = "ref-unknown-domain"
+    OTHER = "other"
+
+
+# The kinds ``mesh check`` reports as findings (the rest stop it with exit 2).
+REF_FINDINGS = frozenset(
+    {FailureKind.UNDECLARED_DOMAIN, FailureKind.NOT_PUBLIC, FailureKind.MISSING}
+)
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """One domain that failed to parse: who refs what (for a ref mistake) and dbt's own words."""
+
+    kind: FailureKind
+    domain: Domain  # the domain that failed to parse: the consumer of a ref
+    dbt_message: str = ""
+    model: str | None = None  # the consumer model
+    file: str | None = None  # its file, relative to the domain (dbt's original_file_path)
+    producer: str | None = None
+    target: str | None = None  # the producer's model the ref names
+    version: str | None = None  # the version the ref pins, if any
+
+    @property
+    def path(self) -> Path | None:
+        """The consumer model's file."""
+        return self.domain.path / self.file if self.file else None
+
+    def sentence(self, show: Callable[[Path], str] = str) -> str:
+        """The one sentence every command shows for this failure; ``show`` renders paths."""
+        if self.kind is FailureKind.OTHER:
+            return self.dbt_message
+        name, producer = self.domain.name, self.producer
+        version = f" v{self.version}" if self.version else ""
+        ref = f"{name}.{self.model} ({self.file}) refs {producer}.{self.target}{version}"
+        if self.kind is FailureKind.UNDECLARED_DOMAIN:
+            return (
+                f"{ref}: domain '{name}' refs domain '{producer}', which is not declared in "
+                f"{show(self.domain.dependencies_file)} (add '- name: {producer}' under projects:)"
+            )
+        if self.kind is FailureKind.NOT_PUBLIC:
+            return (
+                f"{ref}, which is not a public model of domain '{producer}' (only public models "
+                "can be referenced across domains)"
+            )
+        if self.kind is FailureKind.MISSING:
+            return f"{ref}, which domain '{producer}' does not define (removed or misspelt?)"
+        return f"{ref}: '{producer}' is not a domain of this mesh"
+
+    def message(self, show: Callable[[Path], str] = str) -> str:
+        """The error text: which domain failed to parse, why, then dbt's own message."""
+        lines = [f"domain '{self.domain.name}' ({show(self.domain.project_file)}) failed to parse:"]
+        if self.kind is not FailureKind.OTHER:
+            lines.append(self.sentence(show))
+        if self.dbt_message:
+            lines.append(self.dbt_message)
+        return "\n".join(lines)
+
+
+class DomainParseError(ParseError):
+    """dbt could not parse a domain; ``failure`` says why, for callers that act on it."""
+
+    def __init__(self, failure: ParseFailure) -> None:
+        super().__init__(failure.message())
+        self.failure = failure
+
+
+def _version(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _defines(project: Path, model: str, version: str | None) -> bool:
+    """Whether a domain has a SQL file for the model (version) under models/."""
+    models = project / "models"
+    if version:
+        return any(models.rglob(f"{model}_v{version}.sql"))
+    return any(models.rglob(f"{model}.sql")) or any(models.rglob(f"{model}_v*.sql"))
+
+
+def _referring_node(exc: BaseException) -> Any:
+    """The node whose ref failed.
+
+    dbt-core 1.11's ``TargetNotFoundError`` stores ``node`` and then loses it (its base class's
+    ``__init__`` sets ``node = None``); the node is still the ``node`` argument of the dbt
+    function that raised it, the innermost frame of the traceback.
+    """
+    node = getattr(exc, "node", None)
+    tb: TracebackType | None = exc.__traceback__
+    while node is None and tb is not None:
+        if tb.tb_next is None:
+            node = tb.tb_frame.f_locals.get("node")
+        tb = tb.tb_next
+    if hasattr(node, "unique_id") and hasattr(node, "original_file_path"):
+        return node
+    return None
+
+
+def ref_kind(consumer: Domain, producer: str, target: str, version: str | None,
+             graph: DomainGraph) -> FailureKind:  # fmt: skip
+    """Why a ref from ``consumer`` to ``producer.target`` cannot resolve in this mesh."""
+    domain = graph.find(producer)
+    if domain is None:
+        return FailureKind.UNKNOWN_DOMAIN
+    if producer not in consumer.upstreams:
+        return FailureKind.UNDECLARED_DOMAIN
+    if not _defines(domain.path, target, version):
+        return FailureKind.MISSING
+    return FailureKind.NOT_PUBLIC
+
+
+def classify_parse_failure(
+    exc: BaseException | None, domain: Domain, graph: DomainGraph
+) -> ParseFailure:
+    """The typed failure for dbt's exception from parsing ``domain`` (from its fields, not text)."""
+    from dbt.exceptions import TargetNotFoundError
+
+    message = str(exc) if exc is not None else "dbt parse failed"
+    other = ParseFailure(FailureKind.OTHER, domain, message)
+    if not isinstance(exc, TargetNotFoundError) or exc.target_kind != "node":
+        return other
+    producer, node = exc.target_package, _referring_node(exc)
+    if not producer or producer == domain.name or node is None:
+        return other  # a ref inside the domain: dbt's message says it all
+    version = _version(exc.target_version)
+    return ParseFailure(
+        ref_kind(domain, producer, exc.target_name, version, graph), domain, message,
+        model=node.name, file=node.original_file_path, producer=producer,
+        target=exc.target_name, version=version,
+    )  # fmt: skip
