@@ -120,8 +120,7 @@ def test_missing_table_names_the_file(built_mesh, tmp_path) -> None:
         conn.execute("drop table main.fct_payments")
     run = validate(mesh, "-s", "finance")
     assert run.code == 2
-    err = run.err
-    assert f"{database}: table main.fct_payments of model.finance.fct_payments not found" in err
+    assert f"{database}: table main.fct_payments of model.finance.fct_payments not found" in run.err
 
 
 def test_malformed_expectation_file_names_file_and_entry(built_mesh, tmp_path) -> None:
@@ -133,8 +132,7 @@ def test_malformed_expectation_file_names_file_and_entry(built_mesh, tmp_path) -
                     "     severity: warning}\n")  # fmt: skip
     run = validate(mesh, "-s", "sales")
     assert run.code == 2
-    err = run.err
-    assert f"{path}: expectations[1] (expect_column_values_to_be_shiny): not a valid" in err
+    assert f"{path}: expectations[1] (expect_column_values_to_be_shiny): not a valid" in run.err
 
 
 def test_unpublished_domain_is_a_clear_error(built_mesh, tmp_path) -> None:
