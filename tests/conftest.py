@@ -11,14 +11,12 @@ from typing import Any
 
 import generate_data
 import pytest
+from support.meshes import DOMAINS, TINY_MESH, copy_mesh
 
 from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.orchestrate.run_report import RunReport
 from datamesh.warehouse import Warehouse
 
-REPO = Path(__file__).resolve().parents[1]
-DOMAINS = REPO / "domains"
-TINY_MESH = REPO / "tests" / "fixtures" / "tiny_mesh"
 TEST_ORDERS = 3000
 TEST_AS_OF = date(2026, 11, 1)
 
@@ -47,6 +45,12 @@ def _isolated_warehouse_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "default-warehouse"))
 
 
+@pytest.fixture
+def tiny_mesh(tmp_path: Path) -> Path:
+    """A private copy of tests/fixtures/tiny_mesh (alpha publishes things v1/v2, beta reads)."""
+    return copy_mesh(TINY_MESH, tmp_path / "domains")
+
+
 @pytest.fixture(scope="session")
 def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
     import json
@@ -56,7 +60,7 @@ def built_mesh(tmp_path_factory: pytest.TempPathFactory) -> BuiltMesh:
 
     base = tmp_path_factory.mktemp("mesh")
     root = base / "domains"
-    shutil.copytree(DOMAINS, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    copy_mesh(DOMAINS, root)
     warehouse = Warehouse(base / "warehouse")
     generate_data.generate(warehouse.root, TEST_ORDERS, TEST_AS_OF, 42)
     old = os.environ.get(WAREHOUSE_ENV)

@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import Measurement, run_measured
+from datamesh.discover.projects import SKIPPED_DIRS
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# A copy of a domain leaves out what discovery skips (build output) and dbt's per-user id.
+COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")
 
 
 @dataclass
@@ -72,6 +75,25 @@ class Bench:
     def mesh(*args: str | Path) -> list[str]:
         return [str(BIN / "mesh"), *map(str, args)]
 
+    def mesh_args(
+        self,
+        command: str,
+        *args: str | Path,
+        root: Path | None = None,
+        warehouse: Path | None = None,
+    ) -> list[str]:
+        """``<command> --root --warehouse ...``: this run's domains and warehouse unless given."""
+        root, warehouse = root or self.domains_root, warehouse or self.warehouse
+        return [command, "--root", str(root), "--warehouse", str(warehouse), *map(str, args)]
+
+    def mesh_on(self, command: str, *args: str | Path, **where: Path) -> list[str]:
+        """The ``mesh`` command line of ``mesh_args``."""
+        return self.mesh(*self.mesh_args(command, *args, **where))
+
+    def mesh_build(self, *args: str) -> list[str]:
+        """The mesh build every item runs: quiet, on this run's domains and warehouse."""
+        return self.mesh_on("build", *args, "-q")
+
     def measure(
         self,
         label: str,
@@ -105,9 +127,6 @@ def copy_domains(source: Path, dest: Path) -> list[str]:
     dest.mkdir(parents=True)
     names = []
     for project in sorted(p.parent for p in source.glob("*/dbt_project.yml")):
-        shutil.copytree(
-            project, dest / project.name,
-            ignore=shutil.ignore_patterns("target", "logs", ".user.yml", "dbt_packages"),
-        )  # fmt: skip
+        shutil.copytree(project, dest / project.name, ignore=shutil.ignore_patterns(*COPY_IGNORE))
         names.append(project.name)
     return names

@@ -86,9 +86,7 @@ def monolith_nodes(target: Path) -> int:
 
 
 def _mesh_full(bench: Bench) -> Measurement:
-    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
-                         "--full-refresh", "-q")  # fmt: skip
-    run = bench.measure("mesh-full-build", command)
+    run = bench.measure("mesh-full-build", bench.mesh_build("--full-refresh"))
     bench.cache.setdefault("full_breakdowns", []).append(build_breakdown(_last_run(bench)))
     return run
 
@@ -118,9 +116,7 @@ def warm_up(bench: Bench, project: Path) -> None:
     """One unmeasured build of each side: the steady state an hourly run finds (a registry for
     the mesh, dbt's partial parse for both), not the very first build of a new checkout."""
     bench.say("warm-up (not measured): one mesh build, one monolith build")
-    bench.measure("mesh-warm-up", bench.mesh("build", "--root", bench.domains_root,
-                                             "--warehouse", bench.warehouse, "--full-refresh",
-                                             "-q"))  # fmt: skip
+    bench.measure("mesh-warm-up", bench.mesh_build("--full-refresh"))
     _monolith(bench, project)
 
 
@@ -197,9 +193,9 @@ def noop_build(bench: Bench) -> Scenario:
     """Item 2: nothing changed since the last build: every domain is skipped."""
     scenario = Scenario(2, "No-op mesh build (nothing changed) vs full build")
     full = Row.of("mesh build --full-refresh", full_mesh_runs(bench))
-    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
-                         "-q")  # fmt: skip
-    runs = [bench.measure("mesh-noop-build", command) for _ in range(bench.settings.repeat)]
+    runs = [
+        bench.measure("mesh-noop-build", bench.mesh_build()) for _ in range(bench.settings.repeat)
+    ]
     statuses = {d.domain: str(d.status) for d in _last_run(bench).domains}
     rebuilt = [name for name, status in statuses.items() if status != Status.UNCHANGED]
     noop = Row.of("mesh build (no change)", runs)
@@ -234,8 +230,7 @@ def one_changed_domain(bench: Bench) -> Scenario:
     full = Row.of("mesh build --full-refresh", full_mesh_runs(bench))
     target = changed_file(bench.domains_root, domain)
     original = target.read_text("utf-8")
-    command = bench.mesh("build", "--root", bench.domains_root, "--warehouse", bench.warehouse,
-                         "-q")  # fmt: skip
+    command = bench.mesh_build()
     runs, rebuilt = [], []
     try:
         for _ in range(bench.settings.repeat):

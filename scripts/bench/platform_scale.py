@@ -48,7 +48,7 @@ def platform_scale(bench: Bench) -> Scenario:
     cold_runs, floor_runs = [], []
     for index in range(s.repeat):
         shutil.rmtree(warehouse, ignore_errors=True)
-        command = bench.mesh("manifest", "--root", root, "--warehouse", warehouse, "--no-cache")
+        command = bench.mesh_on("manifest", "--no-cache", root=root, warehouse=warehouse)
         cold_runs.append(bench.measure("manifest-cold", command, env=bench.env(warehouse)))
         if index == 0:
             shutil.copytree(Warehouse(warehouse).parse_registry_dir, registry)
@@ -65,7 +65,7 @@ def platform_scale(bench: Bench) -> Scenario:
         f"dbt parse CLI of one project ({one.name}) in its own process",
         [bench.measure("dbt-parse-one", one_command, env=one_env) for _ in range(s.repeat)],
     )
-    warm_command = bench.mesh("manifest", "--root", root, "--warehouse", warehouse)
+    warm_command = bench.mesh_on("manifest", root=root, warehouse=warehouse)
     warm = Row.of(
         "mesh manifest (warm: nothing changed)",
         [bench.measure("manifest-warm", warm_command, env=bench.env(warehouse))
@@ -90,7 +90,7 @@ def platform_scale(bench: Bench) -> Scenario:
             scenario.rows.append(Row(label, skipped=f"`mesh {name}` not available"))
             scenario.targets.append(Target(f"{label} wall time", None, "<= 5 s", None, " s"))
             continue
-        command = bench.mesh(name, "--root", root, "--warehouse", warehouse, *args)
+        command = bench.mesh_on(name, *args, root=root, warehouse=warehouse)
         # check: exit 1 = findings (the synthetic mesh may break rules); 2 = could not run
         runs = [bench.measure(f"mesh-{name}", command, env=bench.env(warehouse), ok_codes=(0, 1))
                 for _ in range(s.repeat)]  # fmt: skip

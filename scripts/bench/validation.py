@@ -33,9 +33,13 @@ def _plain(bench: Bench) -> tuple[Measurement, dict]:
     return run, summary
 
 
+def _validate_args(bench: Bench) -> tuple[str, ...]:
+    """What item 4 measures: validation only (plain SQL renders no docs either)."""
+    return ("--no-docs", "--as-of", bench.settings.as_of.isoformat())
+
+
 def _gx(bench: Bench) -> tuple[Measurement, float]:
-    command = bench.mesh("validate", "--root", bench.domains_root, "--warehouse", bench.warehouse,
-                         "--no-docs", "--as-of", bench.settings.as_of.isoformat())  # fmt: skip
+    command = bench.mesh_on("validate", *_validate_args(bench))
     # exit 1 = some critical expectation failed: the validation still ran in full
     run = bench.measure("mesh-validate", command, ok_codes=(0, 1))
     return run, gx_seconds(bench.warehouse)
@@ -115,8 +119,7 @@ PROFILED = {
 
 def profile_note(bench: Bench) -> str:
     """One extra ``mesh validate`` under cProfile: import, validation, and SQL metric time."""
-    args = ["validate", "--root", str(bench.domains_root), "--warehouse", str(bench.warehouse),
-            "--no-docs", "--as-of", bench.settings.as_of.isoformat()]  # fmt: skip
+    args = bench.mesh_args("validate", *_validate_args(bench))
     found = profile_python(BIN / "mesh", args, bench.env(), bench.work / "validate.prof", PROFILED)
     if not found:
         return "Profiling mesh validate failed (no profile written)."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -12,14 +11,13 @@ from pathlib import Path
 
 import generate_data
 import pytest
+from support.meshes import DOMAINS, REPO, TINY_MESH, copy_mesh
 
 from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.orchestrate.run_report import read_run_report
 from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.fault
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def mesh(*args: str, warehouse: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -51,8 +49,7 @@ def test_a_warehouse_path_with_braces_is_refused(tmp_path: Path) -> None:
 def test_an_apostrophe_in_the_warehouse_path_builds(tmp_path: Path) -> None:
     """Sources read raw Parquet with the warehouse path inside a SQL string literal."""
     root = tmp_path / "domains"
-    shutil.copytree(REPO / "domains" / "customers", root / "customers",
-                    ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))  # fmt: skip
+    copy_mesh(DOMAINS / "customers", root / "customers")
     warehouse = tmp_path / "o'brien's warehouse"
     generate_data.generate(warehouse, 300, date(2026, 11, 1), 42)
     done = mesh("build", "--root", str(root), warehouse=warehouse)
@@ -66,8 +63,7 @@ def test_an_audit_memory_limit_that_cannot_work_stops_build_and_validate(
     tmp_path: Path, value: str
 ) -> None:
     """A setting error, exit 2, before anything is built; never 'critical data failures'."""
-    root = tmp_path / "domains"
-    shutil.copytree(REPO / "tests" / "fixtures" / "tiny_mesh", root)
+    root = copy_mesh(TINY_MESH, tmp_path / "domains")
     env_value = {"MESH_AUDIT_MEMORY_LIMIT": value}
     for command in ("build", "validate"):
         done = subprocess.run(
@@ -101,8 +97,7 @@ def full_disk(tmp_path: Path):
 
 
 def test_a_full_disk_is_an_error_naming_the_file(tmp_path: Path, full_disk: Path) -> None:
-    root = tmp_path / "domains"
-    shutil.copytree(REPO / "tests" / "fixtures" / "tiny_mesh", root)
+    root = copy_mesh(TINY_MESH, tmp_path / "domains")
     done = mesh("build", "--root", str(root), warehouse=full_disk)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from support.cli import MeshCli
+from support.meshes import TINY_MESH, copy_mesh
 
 from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.orchestrate.run_report import Status, read_run_report
@@ -20,11 +20,10 @@ from datamesh.warehouse import Warehouse
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
-TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
-
 
 def start_build(root: Path, warehouse: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-u", "-m", "datamesh.cli", "build", "--root", str(root)]
+    command = MeshCli(root, warehouse).argv("build")
+    command.insert(1, "-u")  # progress lines unbuffered: the test waits for one
     env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -32,7 +31,7 @@ def start_build(root: Path, warehouse: Path) -> subprocess.Popen[str]:
 
 
 def quiet_build(root: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "datamesh.cli", "build", "-q", "--root", str(root)]
+    command = MeshCli(root, warehouse).argv("build", "-q")
     env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
@@ -69,8 +68,7 @@ def dbt_children_of(warehouse: Path) -> list[int]:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> tuple[Path, Warehouse]:
-    root = tmp_path / "mesh"
-    shutil.copytree(TINY_MESH, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    root = copy_mesh(TINY_MESH, tmp_path / "mesh")
     warehouse = Warehouse(tmp_path / "wh")
     first = quiet_build(root, warehouse.root)
     assert first.returncode == 0, first.stdout + first.stderr

@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.cli import MeshCli
 
-from datamesh.cli import main
 from datamesh.registry import read_interface
 from datamesh.write.dbt_run import dbt_executable
 
@@ -48,14 +48,10 @@ def plant(mesh, attack: str, target: Path) -> None:
     )
 
 
-def mesh_build(mesh, capsys) -> tuple[int, str, dict]:
-    code = main([
-        "build", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root),
-        "-s", "marketing", "--threads", "1",
-    ])  # fmt: skip
-    out = capsys.readouterr()
+def mesh_build(mesh) -> tuple[int, str, dict]:
+    run = MeshCli(mesh.root, mesh.warehouse).run("build", "-s", "marketing", "--threads", "1")
     report = json.loads(mesh.warehouse.last_run_file.read_text())
-    return code, out.out + out.err, report
+    return run.code, run.output, report
 
 
 def marketing_failures(report: dict) -> str:
@@ -80,7 +76,7 @@ WALL = "Permission denied [mesh sandbox: this dbt process may write only in"
     ids=["detach-attach-delete", "copy-over-published", "copy-over-registry"],
 )
 def test_attack_in_a_publish_build_fails_and_changes_nothing(
-    built_mesh, tmp_path, capsys, monkeypatch, attack, target, refused_by
+    built_mesh, tmp_path, monkeypatch, attack, target, refused_by
 ) -> None:
     monkeypatch.delenv("MESH_SANDBOX", raising=False)  # the guarantee is the default
     mesh = built_mesh.copy_to(tmp_path)
@@ -89,7 +85,7 @@ def test_attack_in_a_publish_build_fails_and_changes_nothing(
     before = digests(mesh)
     plant(mesh, attack, victim)
 
-    code, output, report = mesh_build(mesh, capsys)
+    code, output, report = mesh_build(mesh)
 
     assert code != 0
     assert digests(mesh) == before

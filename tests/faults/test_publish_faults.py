@@ -14,12 +14,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.cli import MeshCli
+from support.meshes import TINY_MESH, copy_mesh
 
 from datamesh.faults import FAULT_ENV, PUBLISH_POINTS
 from datamesh.orchestrate.run_report import read_run_report
@@ -27,8 +28,6 @@ from datamesh.publish.integrity import file_checksum
 from datamesh.warehouse import Warehouse
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
-
-TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 
 
 @dataclass
@@ -41,8 +40,7 @@ class Mesh:
         env.pop(FAULT_ENV, None)
         if fault:
             env[FAULT_ENV] = fault
-        command = [sys.executable, "-m", "datamesh.cli", "build", "-q", "--root", str(self.root),
-                   "--warehouse", str(self.warehouse.root), *args]  # fmt: skip
+        command = MeshCli(self.root, self.warehouse).argv("build", "-q", *args)
         return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
     def entry(self, domain: str) -> dict:
@@ -65,8 +63,7 @@ def digest(path: Path) -> str:
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Mesh:
     base = tmp_path_factory.mktemp("tiny")
-    ignore = shutil.ignore_patterns("target", "logs", ".user.yml")
-    shutil.copytree(TINY_MESH, base / "mesh", ignore=ignore)
+    copy_mesh(TINY_MESH, base / "mesh")
     mesh = Mesh(base / "mesh", Warehouse(base / "wh"))
     done = mesh.build()
     assert done.returncode == 0, done.stdout + done.stderr

@@ -10,14 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from bench.monolith import write_monolith
-
-TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
+from support.meshes import TINY_MESH
 
 
 @pytest.mark.integration
 def test_tiny_mesh_monolith_builds_both_domains_and_versions(tmp_path: Path):
     project = tmp_path / "mono"
-    write_monolith(TINY, project)
+    write_monolith(TINY_MESH, project)
     database = tmp_path / "mono.duckdb"
     env = {**os.environ, "MONOLITH_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     done = subprocess.run(

@@ -14,15 +14,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support.cli import MeshCli
+from support.meshes import TINY_MESH, copy_mesh
 
 from datamesh.check import report_file
-from datamesh.cli import main
 from datamesh.jsonio import read_report
 from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
 
-TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 TODAY = "2026-11-26"  # v1 of alpha.things is deprecated on 2030-01-01: 1132 days left
 
 
@@ -42,7 +42,7 @@ def git(repo: Path, *args: str) -> None:
 def repo(tmp_path: Path) -> Path:
     """A git repo whose HEAD holds the tiny mesh under mesh/."""
     repo = tmp_path / "repo"
-    shutil.copytree(TINY_MESH, repo / "mesh", ignore=shutil.ignore_patterns(".user.yml"))
+    copy_mesh(TINY_MESH, repo / "mesh")
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "baseline")
@@ -64,16 +64,12 @@ class Run:
         )  # fmt: skip
 
 
-def check(repo: Path, warehouse: Path, capsys, *args: str, today: str = TODAY) -> Run:
+def check(repo: Path, warehouse: Path, *args: str, today: str = TODAY) -> Run:
     latest = Warehouse(warehouse).check_report_file
     latest.unlink(missing_ok=True)
-    code = main(
-        ["check", "--root", str(repo / "mesh"), "--warehouse", str(warehouse),
-         "--today", today, *args]
-    )  # fmt: skip
-    out, err = capsys.readouterr()
+    run = MeshCli(repo / "mesh", warehouse).run("check", "--today", today, *args)
     report = read_report(latest, report_file.SCHEMA, report_file.WHAT)  # schema-checked
-    return Run(code, out, err, report)
+    return Run(run.code, run.out, run.err, report)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -86,10 +82,10 @@ def things_yml(repo: Path) -> Path:
     return repo / "mesh" / "alpha" / "models" / "things.yml"
 
 
-def test_clean_change_passes_with_deprecation_warning(repo, warehouse, capsys):
+def test_clean_change_passes_with_deprecation_warning(repo, warehouse):
     sql = repo / "mesh/alpha/models/things_v2.sql"
     sql.write_text("-- a comment: same columns, same types\n" + sql.read_text())
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.code == 0, run.out + run.err
     assert run.report["breaking_changes"] == []
     (finding,) = run.report["findings"]
@@ -100,7 +96,7 @@ def test_clean_change_passes_with_deprecation_warning(repo, warehouse, capsys):
     assert "mesh check passed" in run.out
 
 
-def test_new_version_beside_the_old_one_passes(repo, warehouse, capsys):
+def test_new_version_beside_the_old_one_passes(repo, warehouse):
     models = repo / "mesh/alpha/models"
     (models / "things_v3.sql").write_text(
         "select id, label, id * 100 as score, id as rank from {{ ref('raw_things') }}\n"
@@ -111,7 +107,7 @@ def test_new_version_beside_the_old_one_passes(repo, warehouse, capsys):
         "      - v: 3\n        columns:\n          - include: all\n"
         "          - {name: rank, description: Rank., data_type: integer}\n"
     ))  # fmt: skip
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.code == 0, run.out + run.err
     assert run.report["breaking_changes"] == []
     assert run.rules() == ["deprecated-ref", "deprecated-ref"]
@@ -157,32 +153,32 @@ COLUMN_REMOVED_V2 = (
         ),
     ],
 )  # fmt: skip
-def test_breaking_change_names_the_consumers_it_breaks(repo, warehouse, capsys, edits, expected):
+def test_breaking_change_names_the_consumers_it_breaks(repo, warehouse, edits, expected):
     for old, new in edits:
         edit(things_yml(repo), old, new)
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.changes() == expected
     assert run.code == 1
     assert "BREAKING" in run.out and "breaks: beta." in run.out
 
 
 def test_latest_version_moved_back_without_unpinned_readers_is_reported_not_failing(
-    repo, warehouse, capsys
+    repo, warehouse
 ):
     edit(things_yml(repo), "latest_version: 2", "latest_version: 1")
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.changes() == [("latest-version-moved-back", "things", 1, None, False, [])]
     assert run.code == 0, run.out
 
 
-def test_latest_version_moved_back_breaks_an_unpinned_reader(repo, warehouse, capsys):
+def test_latest_version_moved_back_breaks_an_unpinned_reader(repo, warehouse):
     (repo / "mesh/beta/models/beta_latest.sql").write_text(
         "select id from {{ ref('alpha', 'things') }}\n"
     )
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "unpinned reader")
     edit(things_yml(repo), "latest_version: 2", "latest_version: 1")
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.changes() == [
         ("latest-version-moved-back", "things", 1, None, True, [("beta", "beta_latest", 2)])
     ]
@@ -190,7 +186,7 @@ def test_latest_version_moved_back_breaks_an_unpinned_reader(repo, warehouse, ca
     assert run.code == 1
 
 
-def test_removed_version_breaks_its_reader_and_the_ref_is_a_finding(repo, warehouse, capsys):
+def test_removed_version_breaks_its_reader_and_the_ref_is_a_finding(repo, warehouse):
     (repo / "mesh/alpha/models/things_v1.sql").unlink()
     edit(
         things_yml(repo),
@@ -198,7 +194,7 @@ def test_removed_version_breaks_its_reader_and_the_ref_is_a_finding(repo, wareho
         "        columns:\n          - include: all\n            exclude: [score]\n",
         "",
     )
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.code == 1
     assert run.changes() == [
         ("version-removed", "things", 1, None, True, [("beta", "beta_legacy", 1)])
@@ -209,9 +205,9 @@ def test_removed_version_breaks_its_reader_and_the_ref_is_a_finding(repo, wareho
     assert run.report["left_out_domains"] == ["beta"]
 
 
-def test_access_narrowed_is_a_ref_not_public_finding_and_a_breaking_change(repo, warehouse, capsys):
+def test_access_narrowed_is_a_ref_not_public_finding_and_a_breaking_change(repo, warehouse):
     edit(things_yml(repo), "access: public", "access: protected")
-    run = check(repo, warehouse, capsys, "--baseline", "HEAD")
+    run = check(repo, warehouse, "--baseline", "HEAD")
     assert run.code == 1
     assert run.changes() == [
         ("access-narrowed", "things", 1, None, True, [("beta", "beta_legacy", 1)]),
@@ -221,11 +217,11 @@ def test_access_narrowed_is_a_ref_not_public_finding_and_a_breaking_change(repo,
     assert finding["rule"] == "ref-not-public" and finding["model"] == "beta_legacy"
 
 
-def test_ref_to_a_non_public_model_names_the_model_file(repo, warehouse, capsys):
+def test_ref_to_a_non_public_model_names_the_model_file(repo, warehouse):
     (repo / "mesh/beta/models/beta_peek.sql").write_text(
         "select id from {{ ref('alpha', 'internal_things') }}\n"
     )
-    run = check(repo, warehouse, capsys)
+    run = check(repo, warehouse)
     assert run.code == 1
     (finding,) = run.report["findings"]  # alpha.things' readers are unknown: no unused info
     assert finding["rule"] == "ref-not-public" and finding["severity"] == "error"
@@ -233,9 +229,9 @@ def test_ref_to_a_non_public_model_names_the_model_file(repo, warehouse, capsys)
     assert "alpha.internal_things" in finding["message"]
 
 
-def test_ref_to_an_undeclared_domain_names_the_model_file(repo, warehouse, capsys):
+def test_ref_to_an_undeclared_domain_names_the_model_file(repo, warehouse):
     (repo / "mesh/beta/dependencies.yml").unlink()
-    run = check(repo, warehouse, capsys)
+    run = check(repo, warehouse)
     assert run.code == 1
     (finding,) = run.report["findings"]
     assert finding["rule"] == "ref-undeclared-domain"
@@ -254,7 +250,7 @@ def add_gamma(repo: Path) -> None:
     )
 
 
-def test_governance_rules_fire_on_a_real_parse(repo, warehouse, capsys):
+def test_governance_rules_fire_on_a_real_parse(repo, warehouse):
     add_gamma(repo)
     yml = things_yml(repo)
     edit(yml, "    description: Things alpha publishes.\n", "")
@@ -275,7 +271,7 @@ def test_governance_rules_fire_on_a_real_parse(repo, warehouse, capsys):
     (repo / "mesh/beta/models/beta_latest.sql").write_text(
         "select id from {{ ref('alpha', 'things') }}\n"
     )
-    run = check(repo, warehouse, capsys)
+    run = check(repo, warehouse)
     found = {(f["rule"], f["domain"], f["model"], f["version"]) for f in run.report["findings"]}
     assert found >= {
         ("public-description", "alpha", "things", 1),
@@ -297,64 +293,62 @@ def test_governance_rules_fire_on_a_real_parse(repo, warehouse, capsys):
     assert run.code == 1
 
 
-def test_expired_deprecation_fails(repo, warehouse, capsys):
-    run = check(repo, warehouse, capsys, today="2030-01-31")
+def test_expired_deprecation_fails(repo, warehouse):
+    run = check(repo, warehouse, today="2030-01-31")
     assert run.code == 1
     assert run.rules() == ["deprecated-ref-expired"]
     assert "30 days ago" in run.report["findings"][0]["message"]
 
 
-def test_waiver_and_severity_override_from_the_repo_config(repo, warehouse, capsys):
+def test_waiver_and_severity_override_from_the_repo_config(repo, warehouse):
     (repo / "mesh_check.yml").write_text(
         "rules:\n  deprecated-ref-expired: {severity: warning}\n"
         "waivers:\n  - rule: deprecated-ref-expired\n    model: beta.beta_legacy\n"
         "    reason: migration scheduled in DATA-42\n"
     )
-    run = check(repo, warehouse, capsys, today="2030-01-31")
+    run = check(repo, warehouse, today="2030-01-31")
     assert run.code == 0, run.out + run.err
     assert run.report["findings"] == []
     assert run.report["waived"][0]["reason"] == "migration scheduled in DATA-42"
     assert "waived  deprecated-ref-expired  beta.beta_legacy" in run.out
 
 
-def test_waiver_without_reason_is_exit_2_naming_the_file(repo, warehouse, capsys):
+def test_waiver_without_reason_is_exit_2_naming_the_file(repo, warehouse):
     config = repo / "mesh_check.yml"
     config.write_text("waivers:\n  - {rule: deprecated-ref, model: beta.beta_legacy}\n")
-    run = check(repo, warehouse, capsys)
+    run = check(repo, warehouse)
     assert run.code == 2
     assert str(config) in run.err and "has no reason" in run.err
 
 
-def test_saved_manifest_baseline_and_every_output_format(repo, warehouse, capsys, tmp_path):
+def test_saved_manifest_baseline_and_every_output_format(repo, warehouse, tmp_path):
     saved = tmp_path / "baseline.json"
-    assert main(["manifest", "--root", str(repo / "mesh"), "--warehouse",
-                 str(tmp_path / "wh"), "--output", str(saved)]) == 0  # fmt: skip
-    capsys.readouterr()
+    assert MeshCli(repo / "mesh", tmp_path / "wh").run("manifest", "--output", str(saved)).code == 0
     edit(things_yml(repo), "data_type: varchar", "data_type: integer")
     junit = tmp_path / "out" / "check.xml"
-    run = check(repo, warehouse, capsys, "--baseline", str(saved), "--format", "json",
+    run = check(repo, warehouse, "--baseline", str(saved), "--format", "json",
                 "--junit-xml", str(junit))  # fmt: skip
     assert run.code == 1
     assert json.loads(run.out)["breaking_changes"] == run.report["breaking_changes"]
     assert [c["kind"] for c in run.report["breaking_changes"]] == ["column-type-changed"] * 2
     suites = ET.parse(junit).getroot().findall("testsuite")
     assert suites[1].get("failures") == "2"
-    run = check(repo, warehouse, capsys, "--baseline", str(saved), "--format", "markdown")
+    run = check(repo, warehouse, "--baseline", str(saved), "--format", "markdown")
     assert "### Breaking changes against" in run.out
     assert "| yes | `column-type-changed` | alpha.things v1 | label | varchar → integer " \
            "| beta.beta_legacy (reads v1) |" in run.out  # fmt: skip
 
 
-def test_bad_baseline_is_exit_2(repo, warehouse, capsys):
-    run = check(repo, warehouse, capsys, "--baseline", "no-such-branch")
+def test_bad_baseline_is_exit_2(repo, warehouse):
+    run = check(repo, warehouse, "--baseline", "no-such-branch")
     assert run.code == 2
     assert (
         "'no-such-branch'" in run.err and "neither a saved manifest file nor a git ref" in run.err
     )
 
 
-def test_other_parse_failure_is_exit_2_with_dbts_message(repo, warehouse, capsys):
+def test_other_parse_failure_is_exit_2_with_dbts_message(repo, warehouse):
     (repo / "mesh/beta/models/beta_broken.sql").write_text("select {{ oops( }}\n")
-    run = check(repo, warehouse, capsys)
+    run = check(repo, warehouse)
     assert run.code == 2
     assert "domain 'beta'" in run.err and "beta_broken.sql" in run.err

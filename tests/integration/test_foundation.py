@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from jsonschema import Draft202012Validator
+from support.cli import MeshCli
 
-from datamesh.cli import main
 from datamesh.manifest.schema import manifest_schema
 from datamesh.write.dbt_run import dbt_executable
 
@@ -135,25 +135,17 @@ def test_consumer_connection_cannot_write_a_producer(built_mesh, tmp_path: Path)
     assert "hijack" not in tables
 
 
-def _cli(capsys, *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
-
-
-def _manifest_with_sales_model(built_mesh, tmp_path, capsys, sql: str):
+def _manifest_with_sales_model(built_mesh, tmp_path, sql: str):
     """Add ``models/marts/peek.sql`` to a copy of sales and run ``mesh manifest`` on the copy."""
     mesh = built_mesh.copy_to(tmp_path)
     (mesh.root / "sales" / "models" / "marts" / "peek.sql").write_text(sql)
-    code, output = _cli(
-        capsys, "manifest", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root)
-    )
-    return mesh, code, output
+    run = MeshCli(mesh.root, mesh.warehouse).run("manifest")
+    return mesh, run.code, run.output
 
 
-def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path, capsys) -> None:
+def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path) -> None:
     _, code, output = _manifest_with_sales_model(
-        built_mesh, tmp_path, capsys, "select * from {{ ref('customers', 'stg_crm__customers') }}\n"
+        built_mesh, tmp_path, "select * from {{ ref('customers', 'stg_crm__customers') }}\n"
     )
     assert code == 2
     assert "not a public model of domain 'customers'" in output
@@ -161,34 +153,34 @@ def test_ref_to_protected_model_fails_with_dbts_error(built_mesh, tmp_path, caps
     assert "peek.sql" in output
 
 
-def test_ref_to_undeclared_domain_is_named(built_mesh, tmp_path, capsys) -> None:
+def test_ref_to_undeclared_domain_is_named(built_mesh, tmp_path) -> None:
     mesh, code, output = _manifest_with_sales_model(
-        built_mesh, tmp_path, capsys, "select * from {{ ref('finance', 'fct_payments') }}\n"
+        built_mesh, tmp_path, "select * from {{ ref('finance', 'fct_payments') }}\n"
     )
     assert code == 2
     assert "refs domain 'finance', which is not declared" in output
     assert str(mesh.root / "sales" / "dependencies.yml") in output
 
 
-def test_cycle_missing_upstream_and_broken_yaml_via_cli(built_mesh, tmp_path, capsys) -> None:
+def test_cycle_missing_upstream_and_broken_yaml_via_cli(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     deps = mesh.root / "customers" / "dependencies.yml"
-    args = ("manifest", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root))
+    cli = MeshCli(mesh.root, mesh.warehouse)
 
     deps.write_text("projects:\n  - name: marketing\n")
-    code, output = _cli(capsys, *args)
-    assert code == 2 and "dependency cycle" in output and "marketing" in output
+    run = cli.run("manifest")
+    assert run.code == 2 and "dependency cycle" in run.output and "marketing" in run.output
 
     deps.write_text("projects:\n  - name: loyalty\n")
-    code, output = _cli(capsys, *args)
-    assert code == 2 and "'loyalty'" in output and str(deps) in output
+    run = cli.run("manifest")
+    assert run.code == 2 and "'loyalty'" in run.output and str(deps) in run.output
 
     deps.write_text("projects:\n  - name: [marketing\n")
-    code, output = _cli(capsys, *args)
-    assert code == 2 and f"{deps}:" in output and "invalid YAML" in output
+    run = cli.run("manifest")
+    assert run.code == 2 and f"{deps}:" in run.output and "invalid YAML" in run.output
 
     deps.unlink()
     model_yaml = mesh.root / "catalog" / "models" / "marts" / "dim_products.yml"
     model_yaml.write_text(model_yaml.read_text() + "\n  - name: [broken\n")
-    code, output = _cli(capsys, *args)
-    assert code == 2 and "catalog" in output and "dim_products.yml" in output
+    run = cli.run("manifest")
+    assert run.code == 2 and "catalog" in run.output and "dim_products.yml" in run.output

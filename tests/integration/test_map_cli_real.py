@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from support.cli import MeshCli
 
-from datamesh.cli import main
 from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
 
-TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 
-
-def test_map_builds_a_missing_manifest_and_draws_it(tmp_path: Path, capsys) -> None:
-    root = tmp_path / "domains"
-    shutil.copytree(TINY_MESH, root, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+def test_map_builds_a_missing_manifest_and_draws_it(tiny_mesh: Path, tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path / "wh")
-    code = main(["map", "--root", str(root), "--warehouse", str(warehouse.root)])
-    assert code == 0, capsys.readouterr().err
+    run = MeshCli(tiny_mesh, warehouse).run("map")
+    assert run.code == 0, run.err
     assert warehouse.manifest_path.is_file()
     out = warehouse.map_dir
     markdown = (out / "mesh.md").read_text()
@@ -29,12 +24,12 @@ def test_map_builds_a_missing_manifest_and_draws_it(tmp_path: Path, capsys) -> N
     assert 'm__alpha__things -->|"v2"| c__beta__beta_summary' in markdown
     done = subprocess.run(["dot", "-Tsvg", str(out / "mesh.dot")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "not run yet: check, validation, build" in capsys.readouterr().out
+    assert "not run yet: check, validation, build" in run.out
 
 
-def test_map_of_a_folder_without_domains_names_it(tmp_path: Path, capsys) -> None:
+def test_map_of_a_folder_without_domains_names_it(tmp_path: Path) -> None:
     empty = tmp_path / "nothing"
     empty.mkdir()
-    code = main(["map", "--root", str(empty), "--warehouse", str(tmp_path / "wh")])
-    err = capsys.readouterr().err
-    assert code != 0 and err.startswith("mesh map: error: ") and str(empty) in err, err
+    run = MeshCli(empty, tmp_path / "wh").run("map")
+    err = run.err
+    assert run.code != 0 and err.startswith("mesh map: error: ") and str(empty) in err, err

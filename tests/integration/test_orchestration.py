@@ -6,12 +6,12 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.cli import MeshCli
 
 from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
 from datamesh.orchestrate.progress import Progress
@@ -45,13 +45,6 @@ def table_digests(mesh) -> dict[str, tuple]:
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def mesh_cli(mesh, *args: str) -> list[str]:
-    return [
-        sys.executable, "-m", "datamesh.cli", *args,
-        "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root),
-    ]  # fmt: skip
 
 
 def wait_for_staging(mesh, seconds: float) -> Path:
@@ -210,7 +203,7 @@ def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> N
     mesh = built_mesh.copy_to(tmp_path)
     before = table_digests(mesh)
     process = subprocess.Popen(
-        mesh_cli(mesh, "build", "--full-refresh", "--workers", "1"),
+        MeshCli(mesh.root, mesh.warehouse).argv("build", "--full-refresh", "--workers", "1"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     staging = wait_for_staging(mesh, 120)
@@ -229,21 +222,22 @@ def test_killed_build_leaves_the_warehouse_consistent(built_mesh, tmp_path) -> N
 def test_concurrent_builds_do_not_corrupt_anything(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     before = table_digests(mesh)
+    cli = MeshCli(mesh.root, mesh.warehouse)
     first = subprocess.Popen(
-        mesh_cli(mesh, "build", "--full-refresh", "-s", "customers+"),
+        cli.argv("build", "--full-refresh", "-s", "customers+"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     lock = mesh.warehouse.build_lock_file
     wait_for_staging(mesh, 60)
     assert f"pid {first.pid}" in lock.read_text()
     second = subprocess.run(
-        mesh_cli(mesh, "build", "--full-refresh"), capture_output=True, text=True, check=False
+        cli.argv("build", "--full-refresh"), capture_output=True, text=True, check=False
     )
     assert second.returncode == 2
     assert "another mesh build holds" in second.stderr and str(lock) in second.stderr
     assert first.poll() is None, "the first build ended before --wait could wait for it"
     waiting = subprocess.run(
-        mesh_cli(mesh, "build", "--wait"), capture_output=True, text=True, check=False
+        cli.argv("build", "--wait"), capture_output=True, text=True, check=False
     )
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, out + err

@@ -8,17 +8,17 @@ consumer model, its file, the producer, the target model and why, in the same wo
 from __future__ import annotations
 
 import json
-import shutil
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
+from support.cli import MeshCli
+from support.meshes import TINY_MESH, copy_mesh
 
-from datamesh.cli import main
 from datamesh.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
 
-TINY_MESH = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
 SENTENCE = (
     "beta.beta_peek (models/beta_peek.sql) refs alpha.internal_things, which is not a public "
     "model of domain 'alpha' (only public models can be referenced across domains)"
@@ -27,31 +27,24 @@ SENTENCE = (
 
 @pytest.fixture
 def mesh(tmp_path: Path) -> Path:
-    root = tmp_path / "mesh"
-    shutil.copytree(TINY_MESH, root, ignore=shutil.ignore_patterns(".user.yml"))
+    root = copy_mesh(TINY_MESH, tmp_path / "mesh")
     (root / "beta" / "models" / "beta_peek.sql").write_text(
         "select id from {{ ref('alpha', 'internal_things') }}\n"
     )
     return root
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_manifest_check_and_build_say_the_same_thing(mesh: Path, tmp_path: Path, capsys) -> None:
+def test_manifest_check_and_build_say_the_same_thing(mesh: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse"
-    common = ("--root", str(mesh), "--warehouse", str(warehouse))
+    cli = MeshCli(mesh, warehouse)
 
-    code, _, err = run(capsys, "manifest", *common)
+    code, _, err = astuple(cli.run("manifest"))
     assert code == 2
     assert SENTENCE in err
     assert f"domain 'beta' ({mesh / 'beta' / 'dbt_project.yml'}) failed to parse" in err
     assert "was not found" in err  # dbt's own words follow
 
-    code, _, _ = run(capsys, "check", *common)
+    code, _, _ = astuple(cli.run("check"))
     assert code == 1
     check = json.loads(Warehouse(warehouse).check_report_file.read_text())
     (finding,) = check["findings"]
@@ -59,7 +52,7 @@ def test_manifest_check_and_build_say_the_same_thing(mesh: Path, tmp_path: Path,
     assert (finding["domain"], finding["model"]) == ("beta", "beta_peek")
     assert check["left_out_domains"] == ["beta"]
 
-    code, _, err = run(capsys, "build", *common, "--quiet")
+    code, _, err = astuple(cli.run("build", "--quiet"))
     assert code == 1
     report = json.loads(Warehouse(warehouse).last_run_file.read_text())
     statuses = {d["domain"]: d for d in report["domains"]}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.cli import CliRun, MeshCli
 
 from datamesh.audit.summary import read_validation_summary
-from datamesh.cli import main
 from datamesh.dbt_env import WAREHOUSE_ENV
 
 pytestmark = pytest.mark.integration
@@ -17,9 +17,8 @@ pytestmark = pytest.mark.integration
 AS_OF = "2026-11-01T23:00:00"  # the test data's as-of day (tests/conftest.py TEST_AS_OF)
 
 
-def validate(mesh, *extra: str) -> int:
-    return main(["validate", "--root", str(mesh.root), "--warehouse", str(mesh.warehouse.root),
-                 "--as-of", AS_OF, *extra])  # fmt: skip
+def validate(mesh, *extra: str) -> CliRun:
+    return MeshCli(mesh.root, mesh.warehouse).run("validate", "--as-of", AS_OF, *extra)
 
 
 def result_of(mesh, domain: str, stem: str) -> dict:
@@ -31,10 +30,11 @@ def failing(result: dict) -> dict[str, dict]:
     return {e["key"]: e for e in result["expectations"] if not e["success"]}
 
 
-def test_clean_mesh_passes(built_mesh, tmp_path: Path, capsys) -> None:
+def test_clean_mesh_passes(built_mesh, tmp_path: Path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
-    assert validate(mesh) == 0
-    out = capsys.readouterr().out
+    run = validate(mesh)
+    assert run.code == 0
+    out = run.out
     assert "customers.dim_customers.v1" in out and "FAIL" not in out
     summary = read_validation_summary(mesh.warehouse.validation_summary_file)  # schema-checked
     published = [m for m in summary.models if m.target == "published"]
@@ -64,7 +64,7 @@ def test_injected_defects_fail_exactly_the_expected_expectations(built_mesh, tmp
             ) from main.fct_orders order by order_id
         """)
         rows = conn.execute("select count(*) from main.fct_orders").fetchone()[0]
-    assert validate(mesh, "-s", "sales") == 1
+    assert validate(mesh, "-s", "sales").code == 1
     result = result_of(mesh, "sales", "fct_orders")
     failed = failing(result)
     assert set(failed) == {
@@ -114,30 +114,31 @@ def test_critical_failure_blocks_publishing(built_mesh, tmp_path, monkeypatch) -
     assert staged["target"] == "staging" and staged["critical_failures"] == 1
 
 
-def test_missing_table_names_the_file(built_mesh, tmp_path, capsys) -> None:
+def test_missing_table_names_the_file(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     database = mesh.warehouse.published_file("finance")
     with duckdb.connect(str(database)) as conn:
         conn.execute("drop table main.fct_payments")
-    assert validate(mesh, "-s", "finance") == 2
-    err = capsys.readouterr().err
-    assert f"{database}: table main.fct_payments of model.finance.fct_payments not found" in err
+    run = validate(mesh, "-s", "finance")
+    assert run.code == 2
+    assert f"{database}: table main.fct_payments of model.finance.fct_payments not found" in run.err
 
 
-def test_malformed_expectation_file_names_file_and_entry(built_mesh, tmp_path, capsys) -> None:
+def test_malformed_expectation_file_names_file_and_entry(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     path = mesh.root / "sales" / "expectations" / "fct_orders.yml"
     path.write_text("expectations:\n  - {type: expect_column_values_to_be_between,\n"
                     "     kwargs: {column: order_total, min_value: 0}, severity: critical}\n"
                     "  - {type: expect_column_values_to_be_shiny, kwargs: {column: order_id},\n"
                     "     severity: warning}\n")  # fmt: skip
-    assert validate(mesh, "-s", "sales") == 2
-    err = capsys.readouterr().err
-    assert f"{path}: expectations[1] (expect_column_values_to_be_shiny): not a valid" in err
+    run = validate(mesh, "-s", "sales")
+    assert run.code == 2
+    assert f"{path}: expectations[1] (expect_column_values_to_be_shiny): not a valid" in run.err
 
 
-def test_unpublished_domain_is_a_clear_error(built_mesh, tmp_path, capsys) -> None:
+def test_unpublished_domain_is_a_clear_error(built_mesh, tmp_path) -> None:
     mesh = built_mesh.copy_to(tmp_path)
     mesh.warehouse.registry_file("marketing").unlink()
-    assert validate(mesh, "-s", "marketing") == 2
-    assert "domain 'marketing' has never been published" in capsys.readouterr().err
+    run = validate(mesh, "-s", "marketing")
+    assert run.code == 2
+    assert "domain 'marketing' has never been published" in run.err

@@ -13,8 +13,7 @@ from bench.monolith import (
     rewrite_cross_refs,
     write_monolith,
 )
-
-TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mesh"
+from support.meshes import TINY_MESH
 
 
 def test_cross_project_ref_becomes_local_and_keeps_version():
@@ -47,7 +46,7 @@ def test_collisions_name_the_kind_the_name_and_both_domains():
 
 
 def test_tiny_mesh_becomes_one_project(tmp_path: Path):
-    info = write_monolith(TINY, tmp_path / "mono")
+    info = write_monolith(TINY_MESH, tmp_path / "mono")
     mono = tmp_path / "mono"
     assert info["domains"] == ["alpha", "beta"]
     assert (mono / "models" / "alpha" / "things_v2.sql").is_file()
@@ -60,17 +59,15 @@ def test_tiny_mesh_becomes_one_project(tmp_path: Path):
     assert "threads: " in (mono / "profiles.yml").read_text()
 
 
-def test_a_model_name_in_two_domains_fails_naming_it(tmp_path: Path):
-    root = tmp_path / "domains"
-    shutil.copytree(TINY, root)
+def test_a_model_name_in_two_domains_fails_naming_it(tiny_mesh: Path, tmp_path: Path):
+    root = tiny_mesh
     shutil.copy(root / "alpha" / "models" / "internal_things.sql", root / "beta" / "models")
     with pytest.raises(MonolithError, match="model 'internal_things' defined by alpha, beta"):
         write_monolith(root, tmp_path / "mono")
 
 
-def test_project_name_differing_from_folder_fails_naming_the_file(tmp_path: Path):
-    root = tmp_path / "domains"
-    shutil.copytree(TINY, root)
+def test_project_name_differing_from_folder_fails_naming_the_file(tiny_mesh: Path, tmp_path: Path):
+    root = tiny_mesh
     shutil.move(root / "beta", root / "gamma")
     with pytest.raises(MonolithError, match=r"gamma/dbt_project.yml: project name 'beta'"):
         write_monolith(root, tmp_path / "mono")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from check_fakes import column, edge, manifest, model, things
+from support.fake_manifest import column, edge, manifest, model, things
 
 from datamesh.check.breaking import breaking_changes
 

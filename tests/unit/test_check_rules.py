@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import pytest
-from check_fakes import column, edge, manifest, model, things
+from support.fake_manifest import column, edge, manifest, model, things
 
 from datamesh.check.config import CheckConfig, Waiver
 from datamesh.check.rules import RULES, RuleContext, apply_config, run_rules

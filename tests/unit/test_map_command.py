@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import synthetic_mesh
+from support.cli import MeshCli
 
-from datamesh.cli import main
 from datamesh.map import command as map_command
 from datamesh.map.command import write_map
 from datamesh.warehouse import Warehouse
@@ -27,18 +27,17 @@ def warehouse(tmp_path: Path) -> Warehouse:
 
 
 @needs_dot
-def test_cli_writes_every_file_and_dot_accepts_the_dot(
-    warehouse: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
+def test_cli_writes_every_file_and_dot_accepts_the_dot(warehouse: Warehouse, tmp_path: Path):
     out = tmp_path / "out"
-    assert main(["map", "--warehouse", str(warehouse.root), "--output", str(out)]) == 0
+    run = MeshCli(None, warehouse).run("map", "--output", str(out))
+    assert run.code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "mesh.dot",
         "mesh.md",
         "mesh.svg",
     ]
-    assert "5 domains" in capsys.readouterr().out
+    assert "5 domains" in run.out
     done = subprocess.run(["dot", "-Tsvg", str(out / "mesh.dot")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "<svg" in (out / "mesh.svg").read_text()
@@ -48,11 +47,12 @@ def test_cli_writes_every_file_and_dot_accepts_the_dot(
 
 
 def test_without_dot_warns_and_still_writes_the_page(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(map_command, "dot_available", lambda: False)
-    assert main(["map", "--warehouse", str(warehouse.root)]) == 0
-    err = capsys.readouterr().err
+    run = MeshCli(None, warehouse).run("map")
+    assert run.code == 0
+    err = run.err
     assert "mesh map: warning: Graphviz 'dot' is not on PATH" in err
     out = warehouse.map_dir
     assert not (out / "mesh.svg").exists() and (out / "index.html").is_file()
@@ -70,13 +70,13 @@ def test_without_dot_warns_and_still_writes_the_page(
     ],
 )
 def test_unreadable_input_names_the_file(
-    warehouse: Warehouse, where: str, content: str, expected: str,
-    capsys: pytest.CaptureFixture,
-) -> None:  # fmt: skip
+    warehouse: Warehouse, where: str, content: str, expected: str
+) -> None:
     path = getattr(warehouse, where)
     path.write_text(content)
-    assert main(["map", "--warehouse", str(warehouse.root)]) == 2
-    err = capsys.readouterr().err
+    run = MeshCli(None, warehouse).run("map")
+    assert run.code == 2
+    err = run.err
     assert err.startswith(f"mesh map: error: {path}: ") and expected in err, err
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import synthetic_mesh
+from support import fake_manifest as fake
 
 from datamesh.manifest.schema import validate_manifest
 from datamesh.map.model import build_map_view, safe_id, version_label
@@ -16,62 +17,22 @@ from datamesh.map.style import DEPRECATED_COLOR
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _model(domain: str, name: str, version: int | None, latest: int | None, **extra: Any) -> dict:
-    suffix = f".v{version}" if version is not None else ""
-    return {
-        "unique_id": f"model.{domain}.{name}{suffix}", "name": name, "version": version,
-        "latest_version": latest, "is_latest": version == latest,
-        "deprecation_date": extra.get("deprecation_date"), "access": "public",
-        "relation_name": f'"{domain}"."main"."{name}"', "contract_enforced": True,
-        "columns": [{"name": "id", "data_type": "integer", "description": "",
-                     "constraints": ["not_null"]}],
-        "description": f"{name} of {domain}", "group": f"team_{domain}",
-        "owner": {"name": f"Team {domain}", "email": None},
-    }  # fmt: skip
-
-
-def _domain(name: str, models: list[dict], upstreams=(), downstreams=()) -> dict:
-    return {
-        "name": name, "path": f"/x/{name}", "description": f"Domain {name}.",
-        "owner": {"name": f"Team {name}", "email": f"{name}@example.com"}, "groups": [],
-        "upstreams": list(upstreams), "downstreams": list(downstreams),
-        "storage": f"domains/{name}.duckdb", "models": models, "exposures": [],
-    }  # fmt: skip
-
-
-def _edge(consumer: tuple, producer: tuple, deprecated: bool = False) -> dict:
-    domain, model = consumer
-    p_domain, p_model, version = producer
-    return {
-        "consumer": {"domain": domain, "model": model, "version": None,
-                     "unique_id": f"model.{domain}.{model}", "file": f"models/{model}.sql"},
-        "producer": {"domain": p_domain, "model": p_model, "version": version,
-                     "unique_id": f"model.{p_domain}.{p_model}.v{version}",
-                     "latest_version": 2,
-                     "deprecation_date": "2030-01-01T00:00:00+00:00" if deprecated else None},
-        "pinned": True, "deprecated": deprecated,
-    }  # fmt: skip
-
-
 @pytest.fixture
 def manifest() -> dict[str, Any]:
     """alpha publishes things v1 (deprecated) and v2; beta reads both, gamma reads nothing."""
-    doc = {
-        "schema_version": 1, "generated_at": "2026-11-01T00:00:00+00:00", "root": "/x",
-        "domains": [
-            _domain("alpha", [
-                _model("alpha", "things", 1, 2, deprecation_date="2030-01-01T00:00:00+00:00"),
-                _model("alpha", "things", 2, 2),
-            ], downstreams=["beta"]),
-            _domain("beta", [_model("beta", "summary", None, None)], upstreams=["alpha"]),
-            _domain("gamma", []),
+    doc = fake.manifest(
+        [
+            fake.model("alpha", "things", 1, 2, deprecation_date=fake.THINGS_V1_DEPRECATION),
+            fake.model("alpha", "things", 2, 2),
+            fake.model("beta", "summary"),
         ],
-        "edges": [
-            _edge(("beta", "legacy"), ("alpha", "things", 1), deprecated=True),
-            _edge(("beta", "summary"), ("alpha", "things", 2)),
+        [
+            fake.edge("beta.legacy", "alpha.things", 1, latest_version=2, deprecated=True,
+                      deprecation_date=fake.THINGS_V1_DEPRECATION),
+            fake.edge("beta.summary", "alpha.things", 2),
         ],
-        "build_order": ["alpha", "beta", "gamma"],
-    }  # fmt: skip
+        beta=["alpha"], gamma=[],
+    )  # fmt: skip
     validate_manifest(doc)
     return doc
 

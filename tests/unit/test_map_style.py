@@ -8,7 +8,8 @@ from html import escape
 from typing import Any
 
 import pytest
-from test_map_model import _domain, _model, manifest  # noqa: F401  (fixture)
+from support import fake_manifest as fake
+from test_map_model import manifest  # noqa: F401  (fixture)
 
 from datamesh.manifest.schema import validate_manifest
 from datamesh.map.dot import model_dot, overview_dot, quote
@@ -77,11 +78,7 @@ def test_renderers_show_the_models_label_for_a_deprecated_version(manifest: dict
 @pytest.fixture
 def four_healths() -> dict[str, Any]:
     """Domains a..d, failing, warning, healthy and unknown in that order."""
-    doc = {
-        "schema_version": 1, "generated_at": "t", "root": "/x",
-        "domains": [_domain(name, [_model(name, "m", None, None)]) for name in "abcd"],
-        "edges": [], "build_order": list("abcd"),
-    }  # fmt: skip
+    doc = fake.manifest([fake.model(name, "m") for name in "abcd"])
     validate_manifest(doc)
     check = {"findings": [{"rule": "r", "severity": "warning", "message": "m", "domain": "b",
                            "model": None, "version": None, "file": "f", "explanation": ""}],

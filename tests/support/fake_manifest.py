@@ -1,12 +1,23 @@
-"""Small in-memory mesh manifests for the check's unit tests."""
+"""Small in-memory mesh manifests, shaped like ``mesh manifest`` writes them.
+
+Every record carries every field the real one has (``datamesh.manifest.interface`` and
+``assemble``), so a fake passes the manifest's JSON Schema: ``tests/unit/test_fake_manifest.py``
+checks that, so the fakes cannot drift from the real shape again.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+GENERATED_AT = "2026-11-01T00:00:00+00:00"
+ROOT = "/mesh"
+THINGS_V1_DEPRECATION = "2030-01-01T00:00:00+00:00"
 
-def column(name: str, data_type: str = "integer", *constraints: str, description: str = "d"):
+
+def column(
+    name: str, data_type: str = "integer", *constraints: str, description: str = "d"
+) -> dict[str, Any]:
     return {
         "name": name,
         "data_type": data_type,
@@ -18,22 +29,30 @@ def column(name: str, data_type: str = "integer", *constraints: str, description
 def model(
     domain: str, name: str, version: int | None = None, latest: int | None = None, **extra: Any
 ) -> dict[str, Any]:
+    """A public, contracted model version with an id and a label column; ``extra`` overrides."""
     suffix = f".v{version}" if version is not None else ""
+    identifier = f"{name}_v{version}" if version is not None else name
     record = {
         "unique_id": f"model.{domain}.{name}{suffix}",
         "name": name,
         "version": version,
         "latest_version": latest,
-        "is_latest": version is None or version == latest,
+        "is_latest": version is None or latest is None or version == latest,
         "deprecation_date": None,
         "access": "public",
+        "materialized": "table",
+        "database": domain,
+        "schema": "main",
+        "identifier": identifier,
+        "relation_name": f'"{domain}"."main"."{identifier}"',
         "description": f"{name} described",
         "group": "team",
         "owner": {"name": "Team", "email": "team@example.com"},
         "contract_enforced": True,
         "columns": [column("id", "integer", "not_null"), column("label", "varchar")],
         "constraints": [],
-        "sql_file": f"models/{name}" + (f"_v{version}" if version is not None else "") + ".sql",
+        "data_tests": [],
+        "sql_file": f"models/{identifier}.sql",
         "yaml_file": f"models/{name}.yml",
     }
     record.update(extra)
@@ -41,6 +60,7 @@ def model(
 
 
 def edge(consumer: str, producer: str, version: int | None = None, **extra: Any) -> dict:
+    """``consumer`` ("domain.model", unversioned) refs ``producer`` at ``version``."""
     c_domain, c_model = consumer.split(".")
     p_domain, p_model = producer.split(".")
     suffix = f".v{version}" if version is not None else ""
@@ -62,32 +82,57 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
     return record
 
 
-def manifest(models: list[dict], edges: list[dict] | None = None, **upstreams) -> dict:
-    """A mesh manifest; domains come from the models' ids (plus keys of ``upstreams``)."""
+def domain(
+    name: str, models: list[dict], upstreams: list[str], downstreams: list[str]
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": f"{ROOT}/{name}",
+        "description": f"Domain {name}.",
+        "owner": {"name": f"Team {name}", "email": f"{name}@example.com"},
+        "groups": [],
+        "upstreams": upstreams,
+        "downstreams": downstreams,
+        "storage": f"domains/{name}.duckdb",
+        "models": models,
+        "exposures": [],
+    }
+
+
+def manifest(models: list[dict], edges: list[dict] | None = None, **upstreams: list[str]) -> dict:
+    """A mesh manifest; domains come from the models' ids, the edges and the keys of
+    ``upstreams`` (``beta=["alpha"]``: beta declares alpha)."""
     names = {m["unique_id"].split(".")[1] for m in models} | set(upstreams)
     for e in edges or []:
         names |= {e["consumer"]["domain"], e["producer"]["domain"]}
+    order = sorted(names)
     domains = [
-        {
-            "name": name,
-            "path": f"/mesh/{name}",
-            "upstreams": list(upstreams.get(name, [])),
-            "models": [m for m in models if m["unique_id"].split(".")[1] == name],
-            "exposures": [],
-        }
-        for name in sorted(names)
+        domain(
+            name,
+            [m for m in models if m["unique_id"].split(".")[1] == name],
+            list(upstreams.get(name, [])),
+            [d for d in order if name in upstreams.get(d, [])],
+        )
+        for name in order
     ]
-    return {"domains": domains, "edges": edges or [], "build_order": sorted(names)}
+    return {
+        "schema_version": 1,
+        "generated_at": GENERATED_AT,
+        "root": ROOT,
+        "domains": domains,
+        "edges": edges or [],
+        "build_order": order,
+    }
 
 
 def things(**changes: Any) -> dict[str, Any]:
     """alpha.things v1 (deprecated) and v2 (latest), read by beta.legacy (v1) and beta.summary."""
-    v1 = model("alpha", "things", 1, 2, deprecation_date="2030-01-01T00:00:00+00:00")
+    v1 = model("alpha", "things", 1, 2, deprecation_date=THINGS_V1_DEPRECATION)
     v2 = model("alpha", "things", 2, 2)
     v2["columns"].append(column("score"))
     edges = [
         edge("beta.legacy", "alpha.things", 1, latest_version=2, deprecated=True,
-             deprecation_date="2030-01-01T00:00:00+00:00"),
+             deprecation_date=THINGS_V1_DEPRECATION),
         edge("beta.summary", "alpha.things", 2),
     ]  # fmt: skip
     result = manifest([v1, v2], edges, beta=["alpha"])

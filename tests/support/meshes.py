@@ -1,0 +1,22 @@
+"""Where the test meshes live and how a test takes a private copy of one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from datamesh.discover.projects import SKIPPED_DIRS
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
+DOMAINS = REPO / "domains"
+TINY_MESH = TESTS / "fixtures" / "tiny_mesh"
+
+# What discovery skips is build output, not part of a domain; .user.yml is dbt's per-user id.
+COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")
+
+
+def copy_mesh(source: Path, dest: Path) -> Path:
+    """A private copy of the dbt projects under ``source``, without build output."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*COPY_IGNORE))
+    return dest
