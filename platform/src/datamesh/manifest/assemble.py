@@ -99,8 +99,8 @@ def parse_mesh(
 
     Raises DomainParseError for the first domain dbt cannot parse.
     """
-    registry_dir = warehouse.state_dir / "parse_registry"
-    cache_dir = warehouse.state_dir / "parse_cache"
+    registry_dir = warehouse.parse_registry_dir
+    cache_dir = warehouse.parse_cache_dir
     interfaces: dict[str, dict[str, Any]] = {}
     for name in graph.build_order():
         domain = graph.domains[name]

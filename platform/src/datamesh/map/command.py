@@ -55,7 +55,7 @@ def write_map(root: Path, warehouse: Warehouse, output: Path | None = None) -> M
     """Join the inputs, then write mesh.md, mesh.dot, mesh.svg and index.html to ``output``."""
     inputs = read_map_inputs(root, warehouse)
     view = build_map_view(inputs.manifest, inputs.check, inputs.validation, inputs.last_run)
-    output = output or warehouse.reports_dir / "map"
+    output = output or warehouse.map_dir
     output.mkdir(parents=True, exist_ok=True)
     result = MapResult(output=output, view=view)
 
@@ -106,6 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(parser)
     parser.add_argument(
         "--output", type=Path, default=None,
-        help="folder for mesh.md, mesh.dot, mesh.svg, index.html (default: <wh>/reports/map)",
+        help="folder for mesh.md, mesh.dot, mesh.svg, index.html (default: the map folder"
+        " in the warehouse)",
     )  # fmt: skip
     parser.set_defaults(func=cmd_map)

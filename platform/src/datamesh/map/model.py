@@ -10,6 +10,7 @@ written into the view here too, from ``map/style.py``: the renderers only format
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from datamesh.map.style import (
@@ -25,10 +26,19 @@ from datamesh.map.style import (
     version_caption,
     version_label,
 )
+from datamesh.warehouse import Warehouse
 
 NOT_RUN = "not run yet"
 # Past this many domains a model-level drawing is unreadable: draw domains only.
 MAX_MODEL_LEVEL_DOMAINS = 30
+
+# Where each report the page cites lives, as people read it (relative to the warehouse).
+_LAYOUT = Warehouse(Path("warehouse"))
+SOURCE_FILES = {
+    "check": _LAYOUT.shown(_LAYOUT.check_report_file),
+    "validation": _LAYOUT.shown(_LAYOUT.validation_summary_file),
+    "build": _LAYOUT.shown(_LAYOUT.last_run_file),
+}
 
 
 def date_only(value: str | None) -> str | None:
@@ -363,13 +373,13 @@ def build_map_view(
         "build_order": manifest.get("build_order") or [],
         "sources": {
             "check": {
-                **_source(check, "reports/check/latest.json"),
+                **_source(check, SOURCE_FILES["check"]),
                 "summary": (check or {}).get("summary"),
                 "baseline": (check or {}).get("baseline"),
             },
-            "validation": _source(validation, "reports/validation/summary.json"),
+            "validation": _source(validation, SOURCE_FILES["validation"]),
             "build": {
-                **_source(last_run, "reports/last_run.json"),
+                **_source(last_run, SOURCE_FILES["build"]),
                 "status": "not run yet" if last_run is None else last_run.get("status"),
             },
         },  # fmt: skip
