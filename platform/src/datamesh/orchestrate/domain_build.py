@@ -65,14 +65,19 @@ class BuildRun:
         return self.called_off.get(name)
 
     def producer_failed(self, name: str, status: Status) -> None:
-        """Close the gates of consumers waiting on ``name`` now, and stop those already running.
+        """Close the gates of everything downstream of ``name`` now, and stop what runs.
 
-        Their work could never be published: nothing is gained by letting it run on.
+        None of it could be published in this build (a consumer publishes only after every
+        producer it read did), so nothing is gained by letting it run on, and no gate may open
+        on a consumer that will be blocked.
         """
         self.handoffs[name].mark_final(status)
-        for consumer, producers in self.ahead_of.items():
-            if name in producers:
+        downstream = self.graph.descendants(name)
+        for consumer in self.ahead_of:  # every domain started so far in this build
+            if consumer in downstream and consumer != name:
                 self.called_off.setdefault(consumer, blocked_reason(name, status))
+                if consumer in self.handoffs:  # its own consumers must not open on it either
+                    self.handoffs[consumer].mark_final(Status.BLOCKED)
 
 
 def build_domain(run: BuildRun, name: str, waiting_on: dict[str, Handoff]) -> DomainResult:
@@ -200,6 +205,8 @@ def decide_gate(
     attach: dict[str, str] = {}
     for upstream, handoff in waiting_on.items():
         handoff.built.wait()
+        if handoff.status is not None and not handoff.status.ok:  # failed, even if it built
+            return blocked_reason(upstream, handoff.status)
         if handoff.staging_link is None:
             if handoff.status is not None and handoff.status.ok:
                 continue
@@ -240,9 +247,10 @@ def _audit_and_publish(
         log_file=str(outcome.log_file),
     )  # fmt: skip
     candidate: Path | None = None
-    if outcome.stopped:
+    stopped = outcome.stopped or (run.stop_reason(name) if outcome.success else None)
+    if stopped:  # interrupted, or a producer failed: neither audit nor publish would count
         result.status = Status.INTERRUPTED if run.interrupt.is_set() else Status.BLOCKED
-        result.reason = outcome.stopped
+        result.reason = stopped
     elif not outcome.success or outcome.manifest is None:
         result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
         run.producer_failed(name, Status.FAILED)
