@@ -15,6 +15,8 @@ WAREHOUSE_ENV = "MESH_WAREHOUSE"  # the warehouse folder (profiles, sources, the
 REGISTRY_ENV = "MESH_REGISTRY"  # the registry the resolver reads (default: the warehouse's)
 PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"  # the staging file of a platform build (publish target)
 GATE_ENV = "MESH_START_GATE"  # the start gate a consumer started ahead waits at
+# "1": the attach plugin attaches no producer (``mesh check`` compiles SQL and reads no data)
+NO_ATTACH_ENV = "MESH_NO_ATTACH"
 
 # dbt's own telemetry stays off in every process the platform starts.
 QUIET_DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}

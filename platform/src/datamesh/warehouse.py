@@ -148,6 +148,19 @@ class Warehouse:
         """Parse-time interfaces the manifest's own parses resolve against."""
         return self.state_dir / "parse_registry"
 
+    def compile_dir(self, domain: str) -> Path:
+        """``mesh check``'s in-process ``dbt compile`` of a domain: target, logs, scratch file."""
+        return self.state_dir / "compile" / domain
+
+    def compile_scratch_file(self, domain: str) -> Path:
+        """The empty DuckDB file the compile's publish target names (no data is read)."""
+        return self.compile_dir(domain) / f"{domain}.duckdb"
+
+    @property
+    def compile_cache_dir(self) -> Path:
+        """Each domain's compiled SQL, keyed like the parse cache (``check/compiled.py``)."""
+        return self.state_dir / "compile_cache"
+
     @property
     def baseline_state(self) -> Warehouse:
         """A warehouse of its own for parsing a baseline git ref, so its caches never mix."""

@@ -3,7 +3,7 @@
 Each rule has a kebab-case id, a default severity and a one-line explanation (``RULES``); the
 severity can be overridden and a rule waived for one model in ``mesh_check.yml``. Two rules
 (``ref-not-public``, ``ref-undeclared-domain``) come from dbt parse failures, not from a
-manifest: see ``check/current.py``.
+manifest: see ``check/current.py``; ``relation-bypass`` reads compiled SQL (``check/bypass.py``).
 """
 
 from __future__ import annotations
@@ -301,6 +301,13 @@ RULES: dict[str, Rule] = {
              "A domain refs only domains it declares in dependencies.yml.", None),
         Rule("ref-missing", ERROR,
              "A cross-domain ref names a model or version its domain does not define.", None),
+        Rule("relation-bypass", ERROR,
+             "A model reads another domain only through ref (never its catalog by name, never "
+             "a source into its storage), so every cross-domain read is declared and gated.",
+             None),
+        Rule("relation-bypass-unchecked", INFO,
+             "A model whose compiled SQL the SQL parser cannot read: relation-bypass could not "
+             "check it.", None),
         Rule("unused-upstream", WARNING,
              "An upstream declared in dependencies.yml that no model refs: remove it.",
              unused_upstream),

@@ -9,11 +9,18 @@ from typing import Any
 
 from datamesh.check.baseline import baseline_manifest
 from datamesh.check.breaking import breaking_changes
+from datamesh.check.bypass import relation_bypass_findings
 from datamesh.check.config import CheckConfig
 from datamesh.check.current import current_mesh
-from datamesh.check.findings import CheckResult
+from datamesh.check.findings import OFF, CheckResult
 from datamesh.check.report_file import write_check_report
-from datamesh.check.rules import RuleContext, apply_config, explicit_latest_versions, run_rules
+from datamesh.check.rules import (
+    RULES,
+    RuleContext,
+    apply_config,
+    explicit_latest_versions,
+    run_rules,
+)
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
@@ -56,7 +63,10 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
         explicit_latest_versions(current.manifest),
         base,
     )
-    findings, waived = apply_config([*current.findings, *run_rules(ctx)], options.config)
+    bypass = []  # compiling every domain is the cost of this rule: none when it is off
+    if options.config.severity("relation-bypass", RULES["relation-bypass"].severity) != OFF:
+        bypass = relation_bypass_findings(graph, current.manifest, warehouse, base)
+    findings, waived = apply_config([*current.findings, *run_rules(ctx), *bypass], options.config)
     if current.left_out:  # who reads a model is unknown while a domain is left out
         findings = [f for f in findings if f.rule != "unused-public-model"]
     changes = []

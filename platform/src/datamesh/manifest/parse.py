@@ -1,4 +1,4 @@
-"""Parse one domain with dbt, in this process, against a given registry of upstream interfaces."""
+"""Parse (or compile) one domain with dbt, in this process, against a registry of interfaces."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV, dbt_common_args, environment
+from datamesh.dbt_env import (
+    NO_ATTACH_ENV,
+    PUBLISH_PATH_ENV,
+    REGISTRY_ENV,
+    WAREHOUSE_ENV,
+    dbt_common_args,
+    environment,
+)
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.manifest.parse_errors import DomainParseError, ParseFailure, classify_parse_failure
@@ -19,23 +26,33 @@ _IN_PROCESS_DBT = threading.Lock()
 
 
 def _parse(
-    domain: Domain, warehouse: Warehouse, registry_dir: Path, target_dir: Path, log_dir: Path
+    domain: Domain,
+    warehouse: Warehouse,
+    registry_dir: Path,
+    target_dir: Path,
+    log_dir: Path,
+    *,
+    command: tuple[str, ...] = ("parse",),
+    env: dict[str, str] | None = None,
 ) -> Any:
     from dbt.cli.main import dbtRunner
 
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
     args = [
-        "parse",
+        command[0],
         *dbt_common_args(domain.path, target_dir, log_dir),
         "--log-level",
         "none",
         "--no-use-colors",
+        *command[1:],
     ]
     args.append("--no-partial-parse")
     with (
         _IN_PROCESS_DBT,
-        environment(**{WAREHOUSE_ENV: str(warehouse.root), REGISTRY_ENV: str(registry_dir)}),
+        environment(
+            **{WAREHOUSE_ENV: str(warehouse.root), REGISTRY_ENV: str(registry_dir)}, **(env or {})
+        ),
     ):
         return dbtRunner().invoke(args)
 
@@ -67,3 +84,25 @@ def diagnose_parse(
     if result.success:
         return None
     return classify_parse_failure(result.exception, domain, graph)
+
+
+def compile_domain(
+    domain: Domain, warehouse: Warehouse, registry_dir: Path, graph: DomainGraph
+) -> dict[str, Any]:
+    """Run ``dbt compile`` for one domain without reading any data; returns its manifest.json.
+
+    The publish target names an empty scratch file, the attach plugin attaches nothing and
+    ``--no-introspect`` keeps dbt from querying: the compiled SQL is all ``mesh check`` needs.
+    Raises DomainParseError as ``parse_domain`` does.
+    """
+    folder = warehouse.compile_dir(domain.name)
+    scratch = warehouse.compile_scratch_file(domain.name)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    result = _parse(
+        domain, warehouse, registry_dir, folder / "target", folder / "logs",
+        command=("compile", "--target", "publish", "--no-introspect"),
+        env={PUBLISH_PATH_ENV: str(scratch), NO_ATTACH_ENV: "1"},
+    )  # fmt: skip
+    if not result.success:
+        raise DomainParseError(classify_parse_failure(result.exception, domain, graph))
+    return json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))
