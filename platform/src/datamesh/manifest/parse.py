@@ -11,6 +11,7 @@ from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV, dbt_common_args, envir
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.manifest.parse_errors import DomainParseError, ParseFailure, classify_parse_failure
+from datamesh.profiles import platform_profiles_dir
 from datamesh.warehouse import Warehouse
 
 # dbt keeps its flags, adapters and plugins in process-wide state: one in-process run at a time
@@ -23,11 +24,12 @@ def _parse(
 ) -> Any:
     from dbt.cli.main import dbtRunner
 
+    profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
     args = [
         "parse",
-        *dbt_common_args(domain.path, target_dir, log_dir),
+        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
         "--log-level",
         "none",
         "--no-use-colors",

@@ -21,7 +21,12 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from datamesh.dbt_env import GATE_ENV
 from datamesh.errors import MeshError
 from datamesh.resolve.start_gate import GATE_WAIT_LOG, wait_for_gate
-from datamesh.resolve.upstreams import current_project_dir, load_upstreams, project_warehouse
+from datamesh.resolve.upstreams import (
+    command_needs_upstreams,
+    current_project_dir,
+    load_upstreams,
+    project_warehouse,
+)
 from datamesh.warehouse import Warehouse
 
 
@@ -60,7 +65,8 @@ class Plugin(BasePlugin):
             self._overrides = wait_for_gate(Path(gate))
             print(f"{GATE_WAIT_LOG} {time.perf_counter() - started:.2f}s", file=sys.stderr)
         project_dir = current_project_dir()
-        self._upstreams = load_upstreams(project_dir)
+        # dbt debug tests the connection alone: no producer is attached, none needs to exist
+        self._upstreams = load_upstreams(project_dir) if command_needs_upstreams() else []
         # raw Parquet for sources; the project itself for seeds (dbt-duckdb COPYs them FROM csv)
         self._readable = [Warehouse(project_warehouse(project_dir)).raw, project_dir]
         path = getattr(self.creds, "path", None)
