@@ -256,12 +256,6 @@ PROFILE = """{name}:
       threads: 1
       plugins:
         - module: datamesh.resolve.attach
-    publish:
-      type: duckdb
-      path: "{{{{ env_var('MESH_PUBLISH_PATH') }}}}"
-      threads: 1
-      plugins:
-        - module: datamesh.resolve.attach
 """
 
 

@@ -11,6 +11,8 @@ TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 DOMAINS = REPO / "domains"
 TINY_MESH = TESTS / "fixtures" / "tiny_mesh"
+# Two projects as another team keeps them: shop has no profiles.yml, revenue a Snowflake one.
+ADOPT_MESH = TESTS / "fixtures" / "adopt"
 
 # What discovery skips is build output, not part of a domain; .user.yml is dbt's per-user id.
 COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")

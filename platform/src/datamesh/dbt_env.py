@@ -18,6 +18,9 @@ GATE_ENV = "MESH_START_GATE"  # the start gate a consumer started ahead waits at
 # "1": the attach plugin attaches no producer (``mesh check`` compiles SQL and reads no data)
 NO_ATTACH_ENV = "MESH_NO_ATTACH"
 
+# The one target of the profile the platform generates for its own runs (datamesh/profiles.py).
+PLATFORM_TARGET = "publish"
+
 # dbt's own telemetry stays off in every process the platform starts.
 QUIET_DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
@@ -37,11 +40,15 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def dbt_common_args(project_dir: Path, target_dir: Path, log_dir: Path) -> list[str]:
-    """Flags every platform dbt call uses: the domain's own profile, outputs in the warehouse."""
+def dbt_common_args(
+    project_dir: Path, profiles_dir: Path, target_dir: Path, log_dir: Path
+) -> list[str]:
+    """Flags every platform dbt call uses: the generated profile, outputs in the warehouse."""
     return [
         "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir),
+        "--profiles-dir", str(profiles_dir),
+        "--target", PLATFORM_TARGET,
         "--target-path", str(target_dir),
         "--log-path", str(log_dir),
+        "--no-send-anonymous-usage-stats",
     ]  # fmt: skip

@@ -117,6 +117,13 @@ class Warehouse:
         """The file a pre-started consumer's dbt waits for before it runs anything."""
         return self.staging_dir / domain / "start-gate.json"
 
+    def profiles_dir(self, domain: str) -> Path:
+        """The profiles.yml the platform generates to parse and build a domain (profiles.py).
+
+        dbt also keeps its per-user ``.user.yml`` beside it, so none lands in the project.
+        """
+        return self.state_dir / "profiles" / domain
+
     def target_dir(self, domain: str) -> Path:
         """dbt's target folder for platform runs, kept out of the domain's source tree."""
         return self.state_dir / "target" / domain

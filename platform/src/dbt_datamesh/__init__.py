@@ -6,7 +6,11 @@ from dbt.plugins.manager import dbt_hook, dbtPlugin
 from dbt.plugins.manifest import PluginNodes
 
 from datamesh.resolve.nodes import injected_nodes
-from datamesh.resolve.upstreams import current_project_dir, load_upstreams
+from datamesh.resolve.upstreams import (
+    command_needs_upstreams,
+    current_project_dir,
+    load_upstreams,
+)
 from datamesh.sandbox.dev import wall_dbt_cli
 
 
@@ -18,7 +22,7 @@ class MeshRegistryPlugin(dbtPlugin):
         wall_dbt_cli()
         project_dir = current_project_dir()
         self._upstreams = []
-        if (project_dir / "dbt_project.yml").is_file():
+        if (project_dir / "dbt_project.yml").is_file() and command_needs_upstreams():
             self._upstreams = load_upstreams(project_dir)
 
     @dbt_hook

@@ -18,6 +18,7 @@ from datamesh.dbt_env import (
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.manifest.parse_errors import DomainParseError, ParseFailure, classify_parse_failure
+from datamesh.profiles import platform_profiles_dir
 from datamesh.warehouse import Warehouse
 
 # dbt keeps its flags, adapters and plugins in process-wide state: one in-process run at a time
@@ -37,11 +38,12 @@ def _parse(
 ) -> Any:
     from dbt.cli.main import dbtRunner
 
+    profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
     args = [
         command[0],
-        *dbt_common_args(domain.path, target_dir, log_dir),
+        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
         "--log-level",
         "none",
         "--no-use-colors",
@@ -100,7 +102,7 @@ def compile_domain(
     scratch.parent.mkdir(parents=True, exist_ok=True)
     result = _parse(
         domain, warehouse, registry_dir, folder / "target", folder / "logs",
-        command=("compile", "--target", "publish", "--no-introspect"),
+        command=("compile", "--no-introspect"),
         env={PUBLISH_PATH_ENV: str(scratch), NO_ATTACH_ENV: "1"},
     )  # fmt: skip
     if not result.success:

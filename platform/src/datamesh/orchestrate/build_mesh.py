@@ -109,7 +109,7 @@ def _schedule(
                     results[decision.domain] = DomainResult(
                         decision.domain, Status.BLOCKED, decision.reason
                     )
-                    run.progress.event(decision.domain, "skipped", decision.reason)
+                    run.progress.event(decision.domain, str(Status.BLOCKED), decision.reason)
                     continue
                 running[_start(pool, run, decision)] = decision.domain
             if not running:
@@ -157,13 +157,13 @@ def _start(pool: ThreadPoolExecutor, run: BuildRun, start: Start) -> Future:
 
 
 def _report_end(progress: Progress, result: DomainResult) -> None:
-    shown = "skipped" if result.status == Status.UNCHANGED else str(result.status)
+    # the run report's own word for every status (no "skipped" here and "blocked" there)
     detail = f"{result.seconds:.1f}s"
     if result.reason:
         detail += f"  {result.reason}"
     if result.failures:
         detail += "\n    " + "\n    ".join(result.failures[:10])
-    progress.event(result.domain, shown, detail)
+    progress.event(result.domain, str(result.status), detail)
 
 
 def build_mesh(

@@ -8,8 +8,8 @@ import time
 from typing import TextIO
 
 COLOURS = {
-    "published": "32", "skipped": "33", "failed": "31", "blocked": "31", "building": "36",
-    "waiting": "34", "restarted": "35",
+    "published": "32", "unchanged": "33", "failed": "31", "blocked": "31", "building": "36",
+    "waiting": "34", "restarted": "35", "interrupted": "31",
 }  # fmt: skip
 
 

@@ -21,7 +21,12 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from datamesh.dbt_env import GATE_ENV, NO_ATTACH_ENV
 from datamesh.errors import MeshError
 from datamesh.resolve.start_gate import GATE_WAIT_LOG, wait_for_gate
-from datamesh.resolve.upstreams import current_project_dir, load_upstreams, project_warehouse
+from datamesh.resolve.upstreams import (
+    command_needs_upstreams,
+    current_project_dir,
+    load_upstreams,
+    project_warehouse,
+)
 from datamesh.warehouse import Warehouse
 
 
@@ -60,8 +65,9 @@ class Plugin(BasePlugin):
             self._overrides = wait_for_gate(Path(gate))
             print(f"{GATE_WAIT_LOG} {time.perf_counter() - started:.2f}s", file=sys.stderr)
         project_dir = current_project_dir()
-        # a compile for ``mesh check`` reads no producer data: nothing to attach (or to miss)
-        no_attach = os.environ.get(NO_ATTACH_ENV) == "1"
+        # a compile for ``mesh check`` reads no producer data, and dbt debug tests the connection
+        # alone: nothing to attach (or to miss) then
+        no_attach = os.environ.get(NO_ATTACH_ENV) == "1" or not command_needs_upstreams()
         self._upstreams = [] if no_attach else load_upstreams(project_dir)
         # raw Parquet for sources; the project itself for seeds (dbt-duckdb COPYs them FROM csv)
         self._readable = [Warehouse(project_warehouse(project_dir)).raw, project_dir]

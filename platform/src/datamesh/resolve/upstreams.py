@@ -38,6 +38,22 @@ def current_project_dir() -> Path:
     return here
 
 
+# dbt commands that read no model and resolve no ref: the mesh has nothing to inject or attach,
+# so a consumer whose upstreams were never published can still run them.
+NO_REF_COMMANDS = frozenset({"deps", "clean", "debug", "init"})
+
+
+def command_needs_upstreams() -> bool:
+    """False when the running dbt command is one of NO_REF_COMMANDS (read from dbt's flags)."""
+    try:
+        from dbt.flags import get_flags
+
+        command = getattr(get_flags(), "WHICH", None)
+    except Exception:  # flags not set outside a dbt invocation
+        command = None
+    return command not in NO_REF_COMMANDS
+
+
 def project_warehouse(project_dir: Path) -> Path:
     """``MESH_WAREHOUSE``, else ``../../warehouse`` from the project: the profiles' own default."""
     return default_warehouse(dbt_project=project_dir)

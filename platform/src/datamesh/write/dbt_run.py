@@ -24,10 +24,13 @@ from datamesh.dbt_env import (
 )
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.jsonio import read_json_object
 from datamesh.manifest.parse import diagnose_parse
 from datamesh.manifest.parse_errors import FailureKind
+from datamesh.profiles import platform_profiles_dir
 from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
+from datamesh.write.engine_types import explain_unknown_type, is_unknown_type
 
 
 def _load_prctl() -> Any:
@@ -67,6 +70,7 @@ class DbtOutcome:
     log_file: Path | None = None
     manifest: dict[str, Any] | None = None
     stopped: str = ""  # why the build stopped it before it ended (an interrupt, a producer)
+    explained: list[str] = field(default_factory=list)  # failures said in the mesh's words
 
 
 def _summarise(run_results: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
@@ -79,6 +83,23 @@ def _summarise(run_results: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
             message = (result.get("message") or "").strip().splitlines()
             failures.append(f"{result.get('unique_id')}: {status}: {' '.join(message)[:500]}")
     return counts, failures
+
+
+def _explain_types(run_results: dict[str, Any], manifest_file: Path) -> list[str]:
+    """Failed nodes whose error is a type the engine does not know, with model and column."""
+    nodes: dict[str, Any] | None = None
+    explained: list[str] = []
+    for result in run_results.get("results", []):
+        message = str(result.get("message") or "")
+        if result.get("status") not in {"error", "runtime error"} or not is_unknown_type(message):
+            continue
+        if nodes is None:
+            manifest = read_json_object(manifest_file, "dbt's manifest") or {}
+            nodes = manifest.get("nodes") or {}
+        sentence = explain_unknown_type(message, nodes.get(result.get("unique_id")))
+        if sentence:
+            explained.append(sentence)
+    return explained
 
 
 def _tail(path: Path, lines: int = 25) -> str:
@@ -116,7 +137,7 @@ def run_dbt_build(
     gate: Path | None = None,
     stop: Callable[[], str | None] = lambda: None,
 ) -> DbtOutcome:
-    """``dbt build --target publish`` into ``staging_file``; upstreams come from the registry.
+    """``dbt build`` with the generated profile into ``staging_file``; upstreams: the registry.
 
     With ``gate``, dbt parses and then waits for the orchestrator to open the gate
     (orchestrate/handoff.py) before it runs anything.
@@ -125,9 +146,10 @@ def run_dbt_build(
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
     (target_dir / "run_results.json").unlink(missing_ok=True)
+    profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     command = [
-        dbt_executable(), "build", *dbt_common_args(domain.path, target_dir, log_dir),
-        "--target", "publish", "--no-use-colors",
+        dbt_executable(), "build",
+        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir), "--no-use-colors",
     ]  # fmt: skip
     if threads:
         command += ["--threads", str(threads)]
@@ -164,8 +186,12 @@ def run_dbt_build(
     results_file = target_dir / "run_results.json"
     counts: dict[str, int] = {}
     failures: list[str] = []
+    explained: list[str] = []
+    manifest_file = target_dir / "manifest.json"
     if results_file.is_file():
-        counts, failures = _summarise(json.loads(results_file.read_text(encoding="utf-8")))
+        run_results = json.loads(results_file.read_text(encoding="utf-8"))
+        counts, failures = _summarise(run_results)
+        explained = _explain_types(run_results, manifest_file)
     success = returncode == 0 and not stopped
     if stopped:
         failures = [f"dbt stopped: {stopped}"]
@@ -173,10 +199,9 @@ def run_dbt_build(
         failures = [f"dbt exited with code {returncode}:\n{_tail(log_file)}"]
     failures = wall.explain(failures)
     manifest = None
-    manifest_file = target_dir / "manifest.json"
     if success and manifest_file.is_file():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    return DbtOutcome(success, seconds, counts, failures, log_file, manifest, stopped)
+    return DbtOutcome(success, seconds, counts, failures, log_file, manifest, stopped, explained)
 
 
 def explain_failed_build(
@@ -189,6 +214,9 @@ def explain_failed_build(
     and the report says what ``mesh manifest`` and ``mesh check`` say about it.
     """
     reason = "dbt build failed"
+    if outcome.explained:
+        first, *others = outcome.explained
+        return f"{reason}: {first}", [*others, *outcome.failures]
     if outcome.success or outcome.counts:
         return reason, outcome.failures
     try:
