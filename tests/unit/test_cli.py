@@ -192,3 +192,17 @@ def test_check_day_is_given_else_mesh_as_of_else_the_clock(
     assert check_day(None) == date(2026, 12, 1)
     monkeypatch.delenv("MESH_AS_OF")
     assert check_day(None) == date.today()
+
+
+def test_printed_warnings_keep_their_level_in_json() -> None:
+    sink = io.StringIO()
+    JsonLines(sink, "error", "map").write("mesh map: warning: no dot\nmesh map: error: bad\n")
+    assert [json.loads(line)["level"] for line in sink.getvalue().splitlines()] == [
+        "warning", "error"
+    ]  # fmt: skip
+
+
+def test_warnings_print_even_when_quiet() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    Console("build", quiet=True, out=out, err=err).log("warning", "damaged: f")
+    assert out.getvalue() == "damaged: f\n" and err.getvalue() == ""

@@ -53,13 +53,16 @@ class JsonLines(io.TextIOBase):
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
-            if line.strip():
-                self.target.write(json_line(self.level, line.rstrip(), self.command, {}))
+            self._emit(line)
         return len(text)
 
+    def _emit(self, line: str) -> None:
+        if line.strip():
+            level = "warning" if ": warning:" in line else self.level
+            self.target.write(json_line(level, line.rstrip(), self.command, {}))
+
     def flush(self) -> None:
-        if self._pending.strip():
-            self.target.write(json_line(self.level, self._pending, self.command, {}))
+        self._emit(self._pending)
         self._pending = ""
         self.target.flush()
 
@@ -80,12 +83,13 @@ class Console:
         return self.log_format == "json"
 
     def log(self, level: str, message: str, **fields: Any) -> None:
-        """Info goes to stdout (not with ``-q``); warnings and errors to stderr, always."""
+        """Info to stdout (not with ``-q``), warnings to stdout always (as dbt does), errors to
+        stderr."""
         if level not in LEVELS:
             raise ValueError(f"unknown log level {level!r}")
         if level in ("debug", "info") and self.quiet:
             return
-        stream = self.err if level in ("warning", "error") else self.out
+        stream = self.err if level == "error" else self.out
         if self.json:
             stream.write(json_line(level, message, self.command, fields))
         else:
