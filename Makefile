@@ -5,6 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 ORDERS ?= 20000
 export MESH_WAREHOUSE ?= $(CURDIR)/warehouse
+# The demo's clock: the last day of its generated data. `make mesh` builds, validates and checks
+# as of that day (MESH_AS_OF: freshness limits and deprecation deadlines count from it), so the
+# demo reads the same on any later day: dim_customers v1 stays "deprecated, N days left" for
+# marketing instead of failing `mesh check` from 2027-07-01 on.
+DEMO_AS_OF ?= 2026-12-01
+data build mesh check: export MESH_AS_OF ?= $(DEMO_AS_OF)
 
 .PHONY: setup system-deps data mesh build validate check map lint test bench bench-quick clean
 
@@ -20,10 +26,13 @@ system-deps:
 	bash scripts/install_system_deps.sh
 
 data: setup
-	$(BIN)/python scripts/generate_data.py --orders $(ORDERS) --if-missing
+	$(BIN)/python scripts/generate_data.py --orders $(ORDERS) --as-of $(DEMO_AS_OF) --if-missing
 
 build: data
 	$(BIN)/mesh build
+
+check: setup
+	$(BIN)/mesh check
 
 # The main job: build the whole mesh on DuckDB, validate it, write the map.
 mesh: system-deps build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,65 @@ def test_without_twice_keeps_every_left_out_domain(diamond: Path) -> None:
     assert partial.build_order() == ["customers"]
     assert sorted(partial.left_out) == ["catalog", "finance", "marketing", "sales"]
     assert graph.without([]).domains == graph.domains
+
+
+def _tag(root: Path, folder: str, tags: str) -> None:
+    project = root / folder / "dbt_project.yml"
+    name = project.read_text().split()[1]
+    project.write_text(project.read_text() + f"models:\n  {name}:\n    +tags: {tags}\n")
+
+
+def _model(root: Path, folder: str, file: str) -> None:
+    (root / folder / "models" / "marts").mkdir(parents=True, exist_ok=True)
+    (root / folder / "models" / "marts" / file).write_text("select 1 as id\n")
+
+
+@pytest.mark.parametrize(
+    ("selectors", "expected"),
+    [
+        (["tag:core"], ["catalog", "customers"]),
+        (["tag:finance_team"], ["finance"]),
+        (["tag:core+"], ["catalog", "customers", "sales", "finance", "marketing"]),
+        (["+tag:finance_team"], ["catalog", "customers", "sales", "finance"]),
+        (["sales.fct_orders"], ["sales"]),
+        (["sales.fct_orders+"], ["sales", "finance", "marketing"]),
+        (["customers.dim_customers"], ["customers"]),  # versioned: dim_customers_v1.sql
+        (["sales.fct_orders", "tag:core"], ["catalog", "customers", "sales"]),
+    ],
+)
+def test_tag_and_model_selectors(diamond: Path, selectors, expected) -> None:
+    _tag(diamond, "crm", "[core, crm]")
+    _tag(diamond, "products", "core")
+    _tag(diamond, "finance", "[finance_team]")
+    _model(diamond, "sales", "fct_orders.sql")
+    _model(diamond, "crm", "dim_customers_v1.sql")
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    assert select_domains(graph, selectors) == expected
+
+
+def test_path_selector_picks_the_domains_under_a_folder(
+    diamond: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    assert select_domains(graph, [f"path:{diamond / 'sales'}"]) == ["sales"]
+    monkeypatch.chdir(diamond)
+    assert select_domains(graph, ["path:finance+"]) == ["finance", "marketing"]
+    assert select_domains(graph, ["path:."], ["path:crm"]) == [
+        "catalog", "sales", "finance", "marketing"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        ("tag:nothing", "selector 'tag:nothing': no domain matches tag 'nothing'"),
+        ("path:/nowhere", "selector 'path:/nowhere': no domain matches path '/nowhere'"),
+        ("sales.fct_nope", "selector 'sales.fct_nope': domain 'sales' has no model 'fct_nope'"),
+        ("salse.fct_orders", "no domain named 'salse'"),
+        ("state:modified", "unknown method 'state:'"),
+    ],
+)
+def test_bad_selectors_say_what_is_wrong(diamond: Path, selector: str, message: str) -> None:
+    graph = DomainGraph.from_domains(discover_domains(diamond))
+    with pytest.raises(MeshError, match=re.escape(message)):
+        select_domains(graph, [selector])

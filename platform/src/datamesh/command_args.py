@@ -14,6 +14,33 @@ from datamesh.dbt_env import WAREHOUSE_ENV
 from datamesh.errors import MeshError
 from datamesh.warehouse import Warehouse, default_warehouse
 
+LOG_FORMATS = ("text", "json")
+
+
+def command_parser(
+    sub: argparse._SubParsersAction,
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    examples: list[str],
+    exit_codes: dict[int, str],
+) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` says what it does, shows examples and its exit codes.
+
+    Plain text only (no RST): ``--help`` is read in a terminal, and the README shows it as is.
+    The shared flags (:func:`add_common`) are added here, so no subcommand can miss them.
+    """
+    epilog = "examples:\n" + "".join(f"  {line}\n" for line in examples)
+    codes = "".join(f"  {code:>3}  {what}\n" for code, what in exit_codes.items())
+    epilog += "\nexit codes:\n" + codes
+    parser = sub.add_parser(
+        name, help=summary, description=description, epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_common(parser)
+    return parser
+
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -24,14 +51,35 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         "--warehouse", type=Path, default=None,
         help="warehouse folder (default: $MESH_WAREHOUSE or warehouse/)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-color", action="store_true",
+        help="no colour in progress and reports (also: $NO_COLOR set to anything)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--log-format", choices=LOG_FORMATS, default="text",
+        help="json: the command's own messages (progress, summary, errors) as one JSON object "
+        "per line: ts, level, command, message, fields",
+    )  # fmt: skip
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an error (never otherwise)"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="no progress or summary lines; errors, and the output the command exists for "
+        "(ls, check's report, state-path), still print",
+    )  # fmt: skip
 
 
 def add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s", "--select", action="append", default=None,
-        help="domains to pick, dbt style: sales+  +marketing  customers (repeatable)",
+        help="domains to pick, dbt style (repeatable, or space/comma separated): sales+  "
+        "+marketing  tag:core  path:domains/sales  sales.fct_orders  *",
     )  # fmt: skip
-    parser.add_argument("--exclude", action="append", default=None, help="domains to leave out")
+    parser.add_argument(
+        "--exclude", action="append", default=None,
+        help="domains to leave out (same selector grammar)",
+    )  # fmt: skip
 
 
 def root_of(args: argparse.Namespace) -> Path:

@@ -128,6 +128,14 @@ class Warehouse:
         """dbt's target folder for platform runs, kept out of the domain's source tree."""
         return self.state_dir / "target" / domain
 
+    def publish_state_dir(self, domain: str) -> Path:
+        """dbt's artifacts of the build a domain last published, for ``--state`` (Slim CI).
+
+        Not ``target_dir``: every parse (``mesh manifest``, ``mesh check``) and every build,
+        published or not, writes there.
+        """
+        return self.state_dir / "published-state" / domain
+
     def log_dir(self, domain: str) -> Path:
         return self.state_dir / "logs" / domain
 

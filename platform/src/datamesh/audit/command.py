@@ -6,15 +6,32 @@ import argparse
 import sys
 from typing import Any
 
-from datamesh.command_args import add_common, add_selection, root_of, warehouse_of
+from datamesh.command_args import add_selection, command_parser, root_of, warehouse_of
 from datamesh.errors import MeshError
+
+DESCRIPTION = """\
+Run the Great Expectations suites of every public model version of the selected domains
+on their published data: checks drawn from dbt tests and contracts, plus the domain's own
+expectations/<model>.yml. Writes one JSON result per model version, a summary and
+Great Expectations Data Docs to the warehouse's reports folder."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "validate", help="run Great Expectations suites on published model versions"
-    )
-    add_common(parser)
+    parser = command_parser(
+        sub, "validate", summary="run Great Expectations suites on published model versions",
+        description=DESCRIPTION,
+        examples=[
+            "mesh validate                    every published domain",
+            "mesh validate -s sales --no-docs",
+            "mesh validate --as-of 2026-12-01 freshness counted back from that day",
+        ],
+        exit_codes={
+            0: "every critical expectation passed (warnings allowed)",
+            1: "a critical expectation failed",
+            2: "bad input: a domain never published, a missing table, a malformed "
+               "expectation file, a bad setting",
+        },
+    )  # fmt: skip
     add_selection(parser)
     parser.add_argument(
         "--as-of", default=None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
 from typing import IO
 
@@ -16,14 +15,15 @@ from datamesh.check.findings import (
     CheckResult,
     Finding,
 )
+from datamesh.console import wants_colour
 
 COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m", "bold": "\033[1m"}
 RESET = "\033[0m"
 
 
-def use_colour(stream: IO[str]) -> bool:
-    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org)."""
-    return hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR")
+def use_colour(stream: IO[str], no_color: bool = False) -> bool:
+    """Colour on a terminal only; never with ``--no-color`` or ``$NO_COLOR`` (no-color.org)."""
+    return wants_colour(stream, no_color)
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:

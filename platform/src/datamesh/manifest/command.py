@@ -5,12 +5,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from datamesh.command_args import add_common, root_of, warehouse_of
+from datamesh.command_args import command_parser, root_of, warehouse_of
+
+DESCRIPTION = """\
+Discover every dbt project, parse each with dbt in dependency order and write the
+cross-project manifest (domains, owners, public models per version, cross-domain edges,
+build order), valid against schemas/mesh_manifest.schema.json. A domain whose files and
+upstream interfaces did not change reuses its cached parse."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("manifest", help="discover and parse domains, write the manifest")
-    add_common(parser)
+    parser = command_parser(
+        sub, "manifest", summary="discover and parse domains, write the manifest",
+        description=DESCRIPTION,
+        examples=[
+            "mesh manifest                    write the manifest into the warehouse",
+            "mesh manifest --no-cache --output /tmp/manifest.json",
+        ],
+        exit_codes={
+            0: "manifest written",
+            2: "a cycle, an unknown upstream, a bad cross-domain ref, or a domain dbt cannot "
+               "parse (the message names the domain and file)",
+        },
+    )  # fmt: skip
     parser.add_argument("--output", type=Path, default=None, help="where to write the JSON")
     parser.add_argument("--no-cache", action="store_true", help="parse every domain again")
     parser.set_defaults(func=cmd_manifest)

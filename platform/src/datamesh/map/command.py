@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datamesh.command_args import add_common, root_of, warehouse_of
+from datamesh.command_args import command_parser, root_of, warehouse_of
 from datamesh.map.dot import (
     dot_available,
     focus_dot,
@@ -98,12 +98,24 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+MAP_DESCRIPTION = """\
+Draw the mesh from the manifest (built first if missing) and the latest check, validation
+and build reports: mesh.md (Mermaid), mesh.dot and mesh.svg (Graphviz), and index.html, a
+catalog page that makes no network request."""
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``mesh map`` to the CLI."""
-    parser = sub.add_parser(
-        "map", help="draw the mesh (Mermaid, DOT, SVG) and write the offline catalog page"
-    )
-    add_common(parser)
+    parser = command_parser(
+        sub, "map", summary="draw the mesh (Mermaid, DOT, SVG) and write the offline catalog page",
+        description=MAP_DESCRIPTION,
+        examples=[
+            "mesh map                         write the map folder of the warehouse",
+            "mesh map --output /tmp/map       then open /tmp/map/index.html",
+        ],
+        exit_codes={0: "map written (inputs not run yet are shown as such)",
+                    2: "the manifest cannot be built, or a report is unreadable"},
+    )  # fmt: skip
     parser.add_argument(
         "--output", type=Path, default=None,
         help="folder for mesh.md, mesh.dot, mesh.svg, index.html (default: the map folder"

@@ -4,14 +4,47 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
+from typing import TYPE_CHECKING
 
-from datamesh.command_args import add_common, add_selection, root_of, warehouse_of
+from datamesh.command_args import add_selection, command_parser, root_of, warehouse_of
+
+if TYPE_CHECKING:
+    from datamesh.console import Console
+    from datamesh.orchestrate.run_report import DomainResult, RunReport
+
+DESCRIPTION = """\
+Build the selected domains in dependency order, in parallel where the graph allows, each
+with write-audit-publish: dbt build into a staging file, copy the public model versions
+into a candidate publication, audit it (dbt tests, contracts, Great Expectations), then
+switch the domain's registry entry to it in one atomic rename. A failure never replaces
+what consumers read; domains downstream of it are blocked. A domain whose files, raw
+inputs and upstream publications did not change is skipped (unchanged).
+
+The summary names each domain's dbt counts and, for a failure, the first failing node
+and the dbt log. The run report is kept in the warehouse (the map reads it).
+
+A selector picks whole domains: <domain>.<model> builds that model's domain (a domain
+is published whole), tag: reads the project-level +tags of dbt_project.yml."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("build", help="build, audit and publish domains in dependency order")
-    add_common(parser)
+    parser = command_parser(
+        sub, "build", summary="build, audit and publish domains in dependency order",
+        description=DESCRIPTION,
+        examples=[
+            "mesh build                       every domain that changed",
+            "mesh build -s sales+             sales and everything that reads from it",
+            "mesh build -s sales.fct_orders+ --exclude marketing",
+            "mesh build --full-refresh --workers 2 --log-format json",
+        ],
+        exit_codes={
+            0: "every selected domain published or unchanged",
+            1: "a domain failed dbt, its contracts or its audit (or was blocked by one)",
+            2: "bad input: a selector, a setting, a domain dbt cannot read",
+            130: "interrupted by Ctrl-C (SIGINT): nothing published after it",
+            143: "interrupted by SIGTERM: nothing published after it",
+        },
+    )  # fmt: skip
     add_selection(parser)
     parser.add_argument("--workers", type=int, default=None, help="domains built at once")
     parser.add_argument("--threads", type=int, default=None, help="dbt threads per domain")
@@ -22,8 +55,53 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="start a domain only once its producers are published (default: consumers parse "
         "while producers build and run while they are audited; nothing publishes early)",
     )  # fmt: skip
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(func=cmd_build)
+
+
+def dbt_counts(domain: DomainResult) -> str:
+    """``12 success, 30 pass, 1 error``: dbt's own statuses, as its run_results name them."""
+    return ", ".join(f"{n} {status}" for status, n in sorted(domain.counts.items()))
+
+
+def first_failure(domain: DomainResult) -> str:
+    """The first failing node (or why dbt stopped), on one line."""
+    if not domain.failures:
+        return ""
+    line = " ".join(domain.failures[0].split())
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def print_summary(report: RunReport, console: Console) -> None:
+    """The headline, one line per domain with its dbt counts, and where to look on failure."""
+    tally: dict[str, int] = {}
+    for domain in report.domains:
+        tally[domain.status] = tally.get(domain.status, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(tally.items())) or "nothing selected"
+    for problem in report.integrity:
+        console.log("warning", f"  {problem['domain']}: damaged: {problem['file']}: "
+                    f"{problem['problem']}", **problem)  # fmt: skip
+    headline = f"mesh build {report.status} in {report.seconds:.1f}s: {summary}"
+    console.log("info", headline, status=str(report.status), seconds=round(report.seconds, 1),
+                statuses=tally)  # fmt: skip
+    width = max((len(d.domain) for d in report.domains), default=0)
+    for domain in report.domains:
+        counts = dbt_counts(domain)
+        fields = {"domain": domain.domain, "status": str(domain.status), "counts": domain.counts}
+        line = f"  {domain.domain:<{width}}  {domain.status:<11} {domain.seconds:6.1f}s"
+        console.log("info", line + (f"  dbt: {counts}" if counts else ""), **fields)
+    for domain in report.domains:
+        if domain.status.ok:
+            continue
+        failure = first_failure(domain)
+        console.log(
+            "error", f"  {domain.domain}: {domain.status}: {domain.reason}",
+            domain=domain.domain, status=str(domain.status), reason=domain.reason,
+            first_failure=failure, log_file=domain.log_file,
+        )  # fmt: skip
+        if failure:
+            console.log("error", f"    first failure: {failure}", domain=domain.domain)
+        if domain.log_file and domain.status != "blocked":
+            console.log("error", f"    dbt log: {domain.log_file}", domain=domain.domain)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -31,23 +109,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     from datamesh.orchestrate.progress import Progress
     from datamesh.orchestrate.run_report import RunStatus
 
+    console = args.console
     options = BuildOptions(
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
         full_refresh=args.full_refresh, wait=args.wait, pipeline=args.pipeline,
     )  # fmt: skip
-    report = build_mesh(root_of(args), warehouse_of(args), options, Progress(quiet=args.quiet))
-    counts: dict[str, int] = {}
-    for domain in report.domains:
-        counts[domain.status] = counts.get(domain.status, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing selected"
-    for problem in report.integrity:
-        print(f"  {problem['domain']}: damaged: {problem['file']}: {problem['problem']}")
-    print(f"mesh build {report.status} in {report.seconds:.1f}s: {summary}")
-    for domain in report.domains:
-        if not domain.status.ok:
-            print(f"  {domain.domain}: {domain.status}: {domain.reason}", file=sys.stderr)
+    progress = Progress(
+        console.out, quiet=console.quiet, colour=console.colour, json_lines=console.json
+    )
+    report = build_mesh(root_of(args), warehouse_of(args), options, progress)
+    print_summary(report, console)
     if report.status == RunStatus.INTERRUPTED:
-        print(f"mesh build: interrupted by {report.interrupted_by}; nothing published after it",
-              file=sys.stderr)  # fmt: skip
+        console.log("error", f"mesh build: interrupted by {report.interrupted_by}; nothing "
+                    "published after it", signal=report.interrupted_by)  # fmt: skip
         return 128 + signal.Signals[report.interrupted_by].value
     return 0 if report.status == RunStatus.SUCCESS else 1

@@ -27,6 +27,7 @@ from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
 from datamesh.orchestrate.run_report import DomainResult, Status
 from datamesh.orchestrate.scheduler import Stage, blocked_reason
+from datamesh.orchestrate.state_path import keep_publish_state
 from datamesh.publish.integrity import IntegrityProblem
 from datamesh.publish.publish import (
     checkpoint,
@@ -286,6 +287,7 @@ def _audit_and_publish(
         publish_domain(
             warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
         )
+        keep_publish_state(warehouse, name)  # for dbt --state (Slim CI): mesh state-path
     if result.status != Status.PUBLISHED and candidate is not None:
         discard_candidate(candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)
