@@ -66,32 +66,20 @@ def test_every_module_belongs_to_a_known_stage() -> None:
     assert not unknown, f"add these to PRIMITIVES or LAYERS on purpose: {sorted(unknown)}"
 
 
-def test_stages_import_only_downward() -> None:
+def backward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a later stage than the importer's own."""
     wrong = []
-    for module, imports in _graph().items():
+    for module, imports in graph.items():
         stage = _stage(module)
         for target in imports:
             target_stage = _stage(target)
-            if target_stage == stage:
-                continue
-            if _rank(target_stage) > _rank(stage):
+            if target_stage != stage and _rank(target_stage) > _rank(stage):
                 wrong.append(f"{module} ({stage}) imports {target} ({target_stage})")
-    assert not wrong, "\n".join(wrong)
+    return wrong
 
 
-def test_primitives_import_only_primitives() -> None:
-    wrong = [
-        f"{module} imports {target}"
-        for module, imports in _graph().items()
-        if _stage(module) == "primitive"
-        for target in imports
-        if _stage(target) != "primitive"
-    ]
-    assert not wrong, "\n".join(wrong)
-
-
-def test_no_import_cycle() -> None:
-    graph = _graph()
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path (first module repeated at the end), or None."""
     known = set(graph)
 
     def resolve(name: str) -> str | None:
@@ -100,7 +88,8 @@ def test_no_import_cycle() -> None:
         return name or None
 
     edges = {
-        m: {t for i in imports if (t := resolve(i)) and t != m} for m, imports in graph.items()
+        module: {t for i in imports if (t := resolve(i)) and t != module}
+        for module, imports in graph.items()
     }
     state: dict[str, int] = {}
     path: list[str] = []
@@ -119,11 +108,39 @@ def test_no_import_cycle() -> None:
 
     for start in sorted(edges):
         if start not in state and (cycle := visit(start)):
-            raise AssertionError("import cycle: " + " -> ".join(cycle))
+            return cycle
+    return None
 
 
-def test_the_checks_see_a_backward_import() -> None:
-    """The rules above would catch a stage importing a later one (guards the checker itself)."""
-    assert _rank(_stage("datamesh.orchestrate.build_mesh")) > _rank(_stage("datamesh.audit.gate"))
-    assert _stage("datamesh.resolve.attach") == "resolve"
+def test_stages_import_only_downward() -> None:
+    wrong = backward_imports(_graph())
+    assert not wrong, "\n".join(wrong)
+
+
+def test_primitives_import_only_primitives() -> None:
+    wrong = [
+        f"{module} imports {target}"
+        for module, imports in _graph().items()
+        if _stage(module) == "primitive"
+        for target in imports
+        if _stage(target) != "primitive"
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_cycle() -> None:
+    cycle = find_cycle(_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_checks_catch_a_backward_import_and_a_cycle() -> None:
+    """The checker itself, on the real graph with one bad import added."""
+    graph = _graph()
+    backward = {**graph, "datamesh.audit.gate": {*graph["datamesh.audit.gate"],
+                                                 "datamesh.orchestrate.lock"}}  # fmt: skip
+    assert backward_imports(backward) == [
+        "datamesh.audit.gate (audit) imports datamesh.orchestrate.lock (orchestrate)"
+    ]
+    looped = {**graph, "datamesh.jsonio": {*graph["datamesh.jsonio"], "datamesh.registry"}}
+    assert find_cycle(looped) is not None
     assert "datamesh.jsonio" in _imports(PACKAGE / "registry.py")

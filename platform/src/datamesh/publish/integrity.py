@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
+from datamesh.registry import read_interface
 from datamesh.warehouse import Warehouse
 
 CHUNK = 4 * 1024 * 1024
@@ -93,9 +95,6 @@ def verify_publication(
 
 def scan_publications(warehouse: Warehouse, domains: list[str]) -> dict[str, IntegrityProblem]:
     """Every registered domain of ``domains`` whose publication is not what was published."""
-    from datamesh.errors import MeshError
-    from datamesh.registry import read_interface
-
     problems: dict[str, IntegrityProblem] = {}
     for name in domains:
         try:

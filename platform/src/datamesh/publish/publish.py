@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from datamesh.errors import MeshError
 from datamesh.faults import fault_point
 from datamesh.publish.extract import extract_public
 from datamesh.publish.integrity import file_checksum, remember_verified
@@ -84,7 +85,7 @@ def publish_domain(
 def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
     try:
         entry = read_interface(warehouse.registry_dir, domain)
-    except Exception:  # a damaged entry is being replaced: nothing of it to keep
+    except MeshError:  # a damaged entry is being replaced: nothing of it to keep
         return None
     return entry.get("storage") if entry else None
 
