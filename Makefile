@@ -12,7 +12,7 @@ export MESH_WAREHOUSE ?= $(CURDIR)/warehouse
 DEMO_AS_OF ?= 2026-12-01
 data build mesh check: export MESH_AS_OF ?= $(DEMO_AS_OF)
 
-.PHONY: setup system-deps data mesh build validate check map lint test bench bench-quick clean
+.PHONY: setup setup-spark system-deps data mesh build validate check map lint test bench bench-quick clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +20,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+# The Spark engine's packages (dbt-spark, pyspark with its Thrift server jars): the test suite
+# runs a real local Spark server; `make mesh` on DuckDB does not need them.
+setup-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev,spark]"
 	touch $@
 
 system-deps:
@@ -45,7 +53,7 @@ lint: setup
 	$(BIN)/ruff format --check platform scripts tests
 	$(BIN)/sqlfluff lint domains tests/fixtures
 
-test: setup system-deps lint
+test: setup-spark system-deps lint
 	$(BIN)/pytest -ra
 
 bench-quick: setup

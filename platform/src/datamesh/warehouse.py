@@ -246,6 +246,11 @@ class Warehouse:
         return path.relative_to(self.root).as_posix()
 
     @property
+    def spark_dir(self) -> Path:
+        """The local Spark Thrift server's metastore, table files, record and log."""
+        return self.root / "engine" / "spark"
+
+    @property
     def bench_dir(self) -> Path:
         """``scripts/benchmark.py``'s default output folder."""
         return self.root / "bench"
