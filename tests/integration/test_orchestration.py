@@ -258,3 +258,23 @@ def test_rebuild_reuses_dbts_partial_parse(built_mesh, tmp_path) -> None:
     assert "Unable to do partial parsing" not in log
     debug = (mesh.warehouse.log_dir("catalog") / "dbt.log").read_text()
     assert "Partial parsing enabled" in debug.rsplit("Running with dbt", 1)[-1]
+
+
+def test_every_build_reports_where_its_time_went(built_mesh, tmp_path) -> None:
+    """Per domain and phase in the run report (schema-checked), one summed line with -v."""
+    mesh = built_mesh.copy_to(tmp_path)
+    cli = MeshCli(mesh.root, mesh.warehouse)
+    run = cli.run("build", "-s", "catalog", "--full-refresh", "-v")
+    assert run.code == 0, run.output
+    report = read_run_report(mesh.warehouse.last_run_file)  # validates against its JSON Schema
+    catalog = report.domain("catalog")
+    assert set(catalog.phases) == {
+        "startup", "parse", "gate", "execution", "dbt_other", "audit", "publish",
+    }  # fmt: skip
+    assert catalog.phases["parse"] > 0 and catalog.phases["execution"] > 0
+    assert catalog.phases["audit"] == pytest.approx(catalog.audit_seconds, abs=0.01)
+    in_dbt = sum(catalog.phases[p] for p in ("startup", "parse", "gate", "execution", "dbt_other"))
+    assert in_dbt == pytest.approx(catalog.dbt_seconds, abs=0.05)  # the phases add up to dbt's
+    assert sum(catalog.phases.values()) <= catalog.seconds + 0.05
+    assert "time by phase, summed over domains: start-up " in run.out
+    assert "audit" in run.out.splitlines()[-1] and "publish" in run.out.splitlines()[-1]

@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "mesh build -s sales+             sales and everything that reads from it",
             "mesh build -s sales.fct_orders+ --exclude marketing",
             "mesh build --full-refresh --workers 2 --log-format json",
+            "mesh build -v                    and where the time went, by phase",
         ],
         exit_codes={
             0: "every selected domain published or unchanged",
@@ -50,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=None, help="dbt threads per domain")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild unchanged domains")
     parser.add_argument("--wait", action="store_true", help="wait for a running build to end")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="end with where the time went: seconds by phase (start-up, parse, gate, nodes, "
+        "dbt other, audit, publish) summed over domains; per domain in the run report",
+    )  # fmt: skip
     parser.add_argument(
         "--no-pipeline", dest="pipeline", action="store_false",
         help="start a domain only once its producers are published (default: consumers parse "
@@ -104,6 +110,19 @@ def print_summary(report: RunReport, console: Console) -> None:
             console.log("error", f"    dbt log: {domain.log_file}", domain=domain.domain)
 
 
+def print_phases(report: RunReport, console: Console) -> None:
+    """One line: seconds by phase over every domain that ran dbt (run report: per domain)."""
+    from datamesh.write.phases import phase_line
+
+    totals: dict[str, float] = {}
+    for domain in report.domains:
+        for phase, seconds in domain.phases.items():
+            totals[phase] = totals.get(phase, 0.0) + seconds
+    line = phase_line(totals) if totals else "no domain ran dbt"
+    console.log("info", f"time by phase, summed over domains: {line}",
+                phases={k: round(v, 2) for k, v in totals.items()})  # fmt: skip
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
     from datamesh.orchestrate.progress import Progress
@@ -119,6 +138,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     report = build_mesh(root_of(args), warehouse_of(args), options, progress)
     print_summary(report, console)
+    if args.verbose:
+        print_phases(report, console)
     if report.status == RunStatus.INTERRUPTED:
         console.log("error", f"mesh build: interrupted by {report.interrupted_by}; nothing "
                     "published after it", signal=report.interrupted_by)  # fmt: skip

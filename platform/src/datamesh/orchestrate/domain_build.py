@@ -245,7 +245,7 @@ def _audit_and_publish(
     name, warehouse = domain.name, run.warehouse
     result = DomainResult(
         name, Status.FAILED, dbt_seconds=outcome.seconds, counts=outcome.counts,
-        log_file=str(outcome.log_file),
+        log_file=str(outcome.log_file), phases=dict(outcome.phases),
     )  # fmt: skip
     candidate: Path | None = None
     stopped = outcome.stopped or (run.stop_reason(name) if outcome.success else None)
@@ -264,6 +264,7 @@ def _audit_and_publish(
         audit_started = time.perf_counter()
         audit = audit_domain(name, candidate, interface, warehouse, domain_dir=domain.path)
         result.audit_seconds = time.perf_counter() - audit_started
+        result.phases["audit"] = round(result.audit_seconds, 3)
         result.warnings = audit.warnings
         if not audit.passed:
             result.reason = "audit failed"
@@ -284,10 +285,12 @@ def _audit_and_publish(
             result.status = Status.UNCHANGED
             result.reason = "rebuilt ahead of its producers, which published what it had read"
     if result.status == Status.PUBLISHED:
+        publish_started = time.perf_counter()
         publish_domain(
             warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
         )
         keep_publish_state(warehouse, name)  # for dbt --state (Slim CI): mesh state-path
+        result.phases["publish"] = round(time.perf_counter() - publish_started, 3)
     if result.status != Status.PUBLISHED and candidate is not None:
         discard_candidate(candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)

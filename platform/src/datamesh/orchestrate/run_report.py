@@ -58,6 +58,7 @@ class DomainResult:
     log_file: str | None = None
     started_ahead_of: list[str] = field(default_factory=list)  # producers still building then
     restarted: str = ""  # why a build started ahead was called off and run again
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by write/phases.PHASES
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DomainResult:

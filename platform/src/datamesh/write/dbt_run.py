@@ -31,6 +31,7 @@ from datamesh.profiles import platform_profiles_dir
 from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 from datamesh.write.engine_types import explain_unknown_type, is_unknown_type
+from datamesh.write.phases import dbt_phases
 
 
 def _load_prctl() -> Any:
@@ -71,6 +72,7 @@ class DbtOutcome:
     manifest: dict[str, Any] | None = None
     stopped: str = ""  # why the build stopped it before it ended (an interrupt, a producer)
     explained: list[str] = field(default_factory=list)  # failures said in the mesh's words
+    phases: dict[str, float] = field(default_factory=dict)  # write/phases.py: where time went
 
 
 def _summarise(run_results: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
@@ -201,7 +203,17 @@ def run_dbt_build(
     manifest = None
     if success and manifest_file.is_file():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    return DbtOutcome(success, seconds, counts, failures, log_file, manifest, stopped, explained)
+    phases = _phases(log_dir / "dbt.log", log_file, seconds)
+    return DbtOutcome(
+        success, seconds, counts, failures, log_file, manifest, stopped, explained, phases
+    )
+
+
+def _phases(dbt_log: Path, build_log: Path, seconds: float) -> dict[str, float]:
+    def text(path: Path) -> str:
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+    return dbt_phases(text(dbt_log), text(build_log), seconds)
 
 
 def explain_failed_build(
