@@ -52,8 +52,9 @@ def build_breakdown(report: RunReport) -> dict[str, Any]:
         "gate_seconds": round(sum(d["gate_seconds"] for d in domains.values()), 2),
         "audit_seconds": round(sum(d["audit_seconds"] for d in domains.values()), 2),
         "nodes": sum(d["nodes"] for d in domains.values()),
-        "phases": {p: round(sum(d.phases.get(p, 0.0) for d in report.domains), 2)
-                   for p in PHASES},  # fmt: skip
+        "phases": {
+            p: round(sum(d.phases.get(p, 0.0) for d in report.domains), 2) for p in PHASES
+        },  # fmt: skip
         "domains": domains,
     }
 
