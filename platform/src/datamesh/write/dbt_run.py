@@ -32,6 +32,7 @@ from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 from datamesh.write.engine_types import explain_unknown_type, is_unknown_type
 from datamesh.write.phases import dbt_phases
+from datamesh.write.warm_start import WarmChild, warm_start_enabled, warm_starter
 
 
 def _load_prctl() -> Any:
@@ -113,7 +114,7 @@ POLL_SECONDS = 0.1
 GRACE_SECONDS = 3.0
 
 
-def _wait(child: subprocess.Popen, stop: Callable[[], str | None]) -> tuple[int, str]:
+def _wait(child: subprocess.Popen | WarmChild, stop: Callable[[], str | None]) -> tuple[int, str]:
     """Wait for dbt; if ``stop`` gives a reason, end it (SIGTERM, then SIGKILL after a grace)."""
     while True:
         try:
@@ -128,6 +129,20 @@ def _wait(child: subprocess.Popen, stop: Callable[[], str | None]) -> tuple[int,
     except subprocess.TimeoutExpired:
         child.kill()
         return child.wait(), reason
+
+
+def _start(command: list[str], cwd: Path, env: dict[str, str], log_file: Path,
+           wall: ChildWall) -> subprocess.Popen | WarmChild:  # fmt: skip
+    """dbt as a fork of the warm process (write/warm_start.py), or as a fresh process."""
+    if warm_start_enabled(env):
+        writable = None if wall.ruleset is None else list(wall.ruleset.writable)
+        return warm_starter().start(command[1:], cwd=cwd, env=env, log=log_file,
+                                    writable=writable)  # fmt: skip
+    with log_file.open("w", encoding="utf-8") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=wall.preexec(_die_with_parent if _PRCTL is not None else None),
+        )  # fmt: skip
 
 
 def run_dbt_build(
@@ -171,18 +186,8 @@ def run_dbt_build(
     # its TMPDIR), target, logs and project folder; every other file is read-only to it.
     writable = [staging_file.parent, target_dir, log_dir, domain.path]
     tmpdir = staging_file.parent / "tmp"
-    with (
-        ChildWall(writable, f"dbt for domain '{domain.name}'", tmpdir) as wall,
-        log_file.open("w", encoding="utf-8") as log,
-    ):
-        child = subprocess.Popen(
-            command,
-            cwd=domain.path,
-            env={**env, **wall.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=wall.preexec(_die_with_parent if _PRCTL is not None else None),
-        )
+    with ChildWall(writable, f"dbt for domain '{domain.name}'", tmpdir) as wall:
+        child = _start(command, domain.path, {**env, **wall.env}, log_file, wall)
         returncode, stopped = _wait(child, stop)
     seconds = time.perf_counter() - started
     results_file = target_dir / "run_results.json"
