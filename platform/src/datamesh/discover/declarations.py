@@ -1,0 +1,118 @@
+"""Upstreams a project declares outside dependencies.yml: dbt-loom configs and local packages.
+
+Teams arrive with these already written; reading them means a project joins the mesh unedited.
+A dbt-loom manifest entry is a declaration only: the registry, not the file it points at, feeds
+the refs, so a missing ``path`` does not matter. A local package that is another project is an
+edge of its own kind (the consumer rebuilds the producer's models); ``mesh check`` says so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from datamesh.errors import DiscoveryError
+from datamesh.yamlfile import load_yaml
+
+LOOM_CONFIG = "dbt_loom.config.yml"
+PACKAGE_FILES = ("packages.yml", "dependencies.yml")
+# Levels above a dbt-loom manifest path searched for the project it belongs to
+# (``../shop/target/manifest.json`` -> ``../shop``).
+_PROJECT_SEARCH_DEPTH = 3
+
+
+def _expand(text: str) -> str:
+    """dbt-loom's own interpolation: ``$VAR`` and ``${VAR}``; an unset variable stays as written."""
+    return os.path.expandvars(text)
+
+
+def _project_name(folder: Path) -> str | None:
+    project_file = folder / "dbt_project.yml"
+    if not project_file.is_file():
+        return None
+    data = load_yaml(project_file, error=DiscoveryError)
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _project_of_path(project_dir: Path, path: str) -> str | None:
+    """The dbt project a manifest path lies in (the file itself need not exist)."""
+    if "://" in path:
+        return None
+    candidate = (project_dir / path).resolve()
+    for folder in list(candidate.parents)[:_PROJECT_SEARCH_DEPTH]:
+        if folder == project_dir.resolve():
+            return None
+        name = _project_name(folder)
+        if name is not None:
+            return name
+    return None
+
+
+def read_loom_upstreams(project_dir: Path) -> tuple[str, ...]:
+    """Producer projects named by the ``manifests:`` of the project's dbt_loom.config.yml.
+
+    An entry's producer is the project its ``config.path`` lies in when that is a dbt project,
+    else the entry's ``name`` (dbt-loom's label for the upstream project).
+    """
+    config_file = project_dir / LOOM_CONFIG
+    if not config_file.is_file():
+        return ()
+    try:
+        text = _expand(config_file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DiscoveryError(f"{config_file}: cannot be read: {exc.strerror}") from exc
+    import yaml
+
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise DiscoveryError(f"{config_file}: invalid YAML: {exc}") from exc
+    manifests = data.get("manifests") if isinstance(data, dict) else None
+    if not isinstance(manifests, list):
+        raise DiscoveryError(f"{config_file}: expected 'manifests:', a list of {{name, type, ...}}")
+    names: list[str] = []
+    for index, entry in enumerate(manifests):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            raise DiscoveryError(
+                f"{config_file}: manifests[{index}] must be a mapping with 'name:'"
+            )
+        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        path = config.get("path")
+        producer = _project_of_path(project_dir, path) if isinstance(path, str) else None
+        if (producer or name) not in names:
+            names.append(producer or name)
+    return tuple(names)
+
+
+def read_local_packages(project_dir: Path) -> tuple[str, ...]:
+    """Project names of the ``local:`` packages (packages.yml or dependencies.yml) that are
+    dbt projects; hub and git packages are dbt's business."""
+    names: list[str] = []
+    for file_name in PACKAGE_FILES:
+        package_file = project_dir / file_name
+        if not package_file.is_file():
+            continue
+        data = load_yaml(package_file, error=DiscoveryError) or {}
+        packages = data.get("packages") if isinstance(data, dict) else None
+        for entry in packages if isinstance(packages, list) else []:
+            local = entry.get("local") if isinstance(entry, dict) else None
+            if not isinstance(local, str):
+                continue
+            name = _project_name((project_dir / _expand(local)).resolve())
+            if name is not None and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def declared_packages(project_dir: Path) -> int:
+    """How many packages the project declares: dbt's own count for "run dbt deps"."""
+    count = 0
+    for file_name in PACKAGE_FILES:
+        package_file = project_dir / file_name
+        if package_file.is_file():
+            data = load_yaml(package_file, error=DiscoveryError) or {}
+            packages = data.get("packages") if isinstance(data, dict) else None
+            count += len(packages) if isinstance(packages, list) else 0
+    return count
