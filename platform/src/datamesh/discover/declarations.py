@@ -49,6 +49,14 @@ def _project_of_path(project_dir: Path, path: str) -> str | None:
     return None
 
 
+def entry_name(file: Path, key: str, index: int, entry: object) -> str:
+    """The ``name:`` of entry ``index`` of the list ``key:`` in ``file``; else an error."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    if not isinstance(name, str) or not name:
+        raise DiscoveryError(f"{file}: {key}[{index}] must be a mapping with a 'name:'")
+    return name
+
+
 def read_loom_upstreams(project_dir: Path) -> tuple[str, ...]:
     """Producer projects named by the ``manifests:`` of the project's dbt_loom.config.yml.
 
@@ -58,26 +66,13 @@ def read_loom_upstreams(project_dir: Path) -> tuple[str, ...]:
     config_file = project_dir / LOOM_CONFIG
     if not config_file.is_file():
         return ()
-    try:
-        text = _expand(config_file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DiscoveryError(f"{config_file}: cannot be read: {exc.strerror}") from exc
-    import yaml
-
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise DiscoveryError(f"{config_file}: invalid YAML: {exc}") from exc
+    data = load_yaml(config_file, error=DiscoveryError, transform=_expand) or {}
     manifests = data.get("manifests") if isinstance(data, dict) else None
     if not isinstance(manifests, list):
         raise DiscoveryError(f"{config_file}: expected 'manifests:', a list of {{name, type, ...}}")
     names: list[str] = []
     for index, entry in enumerate(manifests):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not name:
-            raise DiscoveryError(
-                f"{config_file}: manifests[{index}] must be a mapping with 'name:'"
-            )
+        name = entry_name(config_file, "manifests", index, entry)
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         path = config.get("path")
         producer = _project_of_path(project_dir, path) if isinstance(path, str) else None
@@ -86,33 +81,32 @@ def read_loom_upstreams(project_dir: Path) -> tuple[str, ...]:
     return tuple(names)
 
 
-def read_local_packages(project_dir: Path) -> tuple[str, ...]:
-    """Project names of the ``local:`` packages (packages.yml or dependencies.yml) that are
-    dbt projects; hub and git packages are dbt's business."""
-    names: list[str] = []
-    for file_name in PACKAGE_FILES:
-        package_file = project_dir / file_name
-        if not package_file.is_file():
-            continue
-        data = load_yaml(package_file, error=DiscoveryError) or {}
-        packages = data.get("packages") if isinstance(data, dict) else None
-        for entry in packages if isinstance(packages, list) else []:
-            local = entry.get("local") if isinstance(entry, dict) else None
-            if not isinstance(local, str):
-                continue
-            name = _project_name((project_dir / _expand(local)).resolve())
-            if name is not None and name not in names:
-                names.append(name)
-    return tuple(names)
-
-
-def declared_packages(project_dir: Path) -> int:
-    """How many packages the project declares: dbt's own count for "run dbt deps"."""
-    count = 0
+def _package_entries(project_dir: Path) -> list[object]:
+    """The ``packages:`` entries of packages.yml and dependencies.yml, as dbt reads both."""
+    entries: list[object] = []
     for file_name in PACKAGE_FILES:
         package_file = project_dir / file_name
         if package_file.is_file():
             data = load_yaml(package_file, error=DiscoveryError) or {}
             packages = data.get("packages") if isinstance(data, dict) else None
-            count += len(packages) if isinstance(packages, list) else 0
-    return count
+            entries += packages if isinstance(packages, list) else []
+    return entries
+
+
+def read_local_packages(project_dir: Path) -> tuple[str, ...]:
+    """Project names of the ``local:`` packages that are dbt projects; hub and git packages
+    are dbt's business."""
+    names: list[str] = []
+    for entry in _package_entries(project_dir):
+        local = entry.get("local") if isinstance(entry, dict) else None
+        if not isinstance(local, str):
+            continue
+        name = _project_name((project_dir / _expand(local)).resolve())
+        if name is not None and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def declared_packages(project_dir: Path) -> int:
+    """How many packages the project declares: dbt's own count for "run dbt deps"."""
+    return len(_package_entries(project_dir))

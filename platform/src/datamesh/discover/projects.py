@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from datamesh.discover.declarations import LOOM_CONFIG, read_local_packages, read_loom_upstreams
+from datamesh.discover.declarations import (
+    LOOM_CONFIG,
+    entry_name,
+    read_local_packages,
+    read_loom_upstreams,
+)
 from datamesh.errors import DiscoveryError
 from datamesh.yamlfile import load_yaml
 
@@ -75,15 +80,10 @@ def read_upstreams(dependencies_file: Path) -> tuple[str, ...]:
     projects = data.get("projects") or []
     if not isinstance(projects, list):
         raise DiscoveryError(f"{dependencies_file}: 'projects:' must be a list of {{name: ...}}")
-    names: list[str] = []
-    for index, entry in enumerate(projects):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not name:
-            raise DiscoveryError(
-                f"{dependencies_file}: projects[{index}] must be a mapping with a 'name:'"
-            )
-        names.append(name)
-    return tuple(names)
+    return tuple(
+        entry_name(dependencies_file, "projects", index, entry)
+        for index, entry in enumerate(projects)
+    )
 
 
 def read_domain(project_dir: Path) -> Domain:
