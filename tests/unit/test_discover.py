@@ -329,3 +329,15 @@ def test_a_local_package_that_is_a_domain_is_a_package_upstream(tmp_path: Path) 
     domains = {d.name: d for d in discover_domains(tmp_path)}
     assert domains["finance"].package_upstreams == ("jaffle_core",)
     assert domains["finance"].upstreams == ()
+
+
+def test_a_local_package_change_changes_its_consumer_fingerprint(tmp_path: Path) -> None:
+    from datamesh.discover.content_hash import project_fingerprint
+
+    core = write_project(tmp_path, "core", "jaffle_core")
+    finance = write_project(tmp_path, "finance", "finance")
+    alone = project_fingerprint(finance)
+    (finance / "packages.yml").write_text("packages:\n  - local: ../core\n")
+    before = project_fingerprint(finance)
+    (core / "orders.sql").write_text("select 1 as order_id\n")
+    assert len({alone, before, project_fingerprint(finance)}) == 3

@@ -93,18 +93,24 @@ def _package_entries(project_dir: Path) -> list[object]:
     return entries
 
 
-def read_local_packages(project_dir: Path) -> tuple[str, ...]:
-    """Project names of the ``local:`` packages that are dbt projects; hub and git packages
-    are dbt's business."""
-    names: list[str] = []
+def local_package_dirs(project_dir: Path) -> list[Path]:
+    """Folders of the ``local:`` packages that are dbt projects; hub and git packages are
+    dbt's business."""
+    folders: list[Path] = []
     for entry in _package_entries(project_dir):
         local = entry.get("local") if isinstance(entry, dict) else None
         if not isinstance(local, str):
             continue
-        name = _project_name((project_dir / _expand(local)).resolve())
-        if name is not None and name not in names:
-            names.append(name)
-    return tuple(names)
+        folder = (project_dir / _expand(local)).resolve()
+        if (folder / "dbt_project.yml").is_file() and folder not in folders:
+            folders.append(folder)
+    return folders
+
+
+def read_local_packages(project_dir: Path) -> tuple[str, ...]:
+    """Project names of the project's local packages (see ``local_package_dirs``)."""
+    names = (_project_name(folder) for folder in local_package_dirs(project_dir))
+    return tuple(dict.fromkeys(name for name in names if name is not None))
 
 
 def declared_packages(project_dir: Path) -> int:
