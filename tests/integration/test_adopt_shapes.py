@@ -75,14 +75,18 @@ def adopted(
         runs["build"] = cli.run("build", "--quiet")
         runs["check"] = cli.run("check", "--format", "json")
         runs["map"] = cli.run("map")
+        runs["ls again"] = cli.run("ls")  # dbt_packages/ now holds installed copies
     return shape, Adopted(root, warehouse, runs)
 
 
 def test_ls_finds_both_projects_by_their_names(adopted: tuple[Shape, Adopted]) -> None:
     shape, mesh = adopted
-    run = mesh.runs["ls"]
-    assert run.code == 0, run.output
-    assert run.out.split() == shape.ls
+    for command in ("ls", "ls again"):
+        run = mesh.runs[command]
+        assert run.code == 0, run.output
+        assert run.out.split() == shape.ls
+    installed = mesh.root / "sales" / "dbt_packages" / "catalog"
+    assert installed.is_dir() == (shape.mesh == LOCAL_PACKAGE_MESH)
 
 
 def test_manifest_has_the_edge_dbt_resolved(adopted: tuple[Shape, Adopted]) -> None:
