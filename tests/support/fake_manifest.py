@@ -77,6 +77,7 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
         },
         "pinned": version is not None,
         "deprecated": False,
+        "kind": "ref",
     }  # fmt: skip
     record.update(extra)
     return record
@@ -92,6 +93,7 @@ def domain(
         "owner": {"name": f"Team {name}", "email": f"{name}@example.com"},
         "groups": [],
         "upstreams": upstreams,
+        "loom_upstreams": [],
         "downstreams": downstreams,
         "storage": f"domains/{name}.duckdb",
         "models": models,

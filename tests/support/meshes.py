@@ -13,6 +13,11 @@ DOMAINS = REPO / "domains"
 TINY_MESH = TESTS / "fixtures" / "tiny_mesh"
 # Two projects as another team keeps them: shop has no profiles.yml, revenue a Snowflake one.
 ADOPT_MESH = TESTS / "fixtures" / "adopt"
+# Meshes in the shapes other teams bring (issue 12), each two projects built unedited:
+LOOM_MESH = TESTS / "fixtures" / "loom"  # upstream declared only in dbt_loom.config.yml
+SINGLE_REF_MESH = TESTS / "fixtures" / "single_ref"  # ref('customers') resolves upstream
+LOCAL_PACKAGE_MESH = TESTS / "fixtures" / "local_package"  # producer installed as a package
+NESTED_MESH = TESTS / "fixtures" / "nested"  # projects/<folder>/, folder != project name
 
 # What discovery skips is build output, not part of a domain; .user.yml is dbt's per-user id.
 COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")

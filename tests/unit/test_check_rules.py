@@ -87,6 +87,28 @@ def test_unused_upstream_names_dependencies_file():
     assert finding.file == "/mesh/beta/dependencies.yml"
 
 
+def test_an_upstream_declared_only_in_dbt_loom_is_a_warning_naming_its_config():
+    m = things()
+    m["domains"][1]["loom_upstreams"] = ["alpha"]
+    (finding,) = [f for f in fired(m) if f.rule == "dbt-loom-declaration"]
+    assert (finding.severity, finding.domain) == ("warning", "beta")
+    assert finding.file == "/mesh/beta/dbt_loom.config.yml"
+    assert "move it to dependencies.yml (projects: [{name: alpha}])" in finding.message
+    m["domains"][1]["upstreams"] = ["alpha", "gamma"]
+    m["domains"][1]["loom_upstreams"] = ["gamma"]
+    (unused,) = [f for f in fired(m) if f.rule == "unused-upstream"]
+    assert unused.file == "/mesh/beta/dbt_loom.config.yml" and "'gamma'" in unused.message
+
+
+def test_a_domain_installed_as_a_local_package_is_a_warning_with_the_fix():
+    m = things()
+    m["edges"].append(edge("beta.rebuilt", "alpha.things", kind="package"))
+    (finding,) = [f for f in fired(m) if f.rule == "local-package-domain"]
+    assert (finding.severity, finding.domain, finding.model) == ("warning", "beta", "rebuilt")
+    assert "rebuilds alpha's models inside beta" in finding.message
+    assert "dependencies.yml" in finding.message and "ref('alpha', 'things')" in finding.message
+
+
 def test_unpinned_ref_to_versioned_model_is_a_warning():
     m = things()
     m["edges"].append(edge("beta.fresh", "alpha.things", 2, pinned=False))

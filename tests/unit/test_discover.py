@@ -250,3 +250,94 @@ def test_bad_selectors_say_what_is_wrong(diamond: Path, selector: str, message: 
     graph = DomainGraph.from_domains(discover_domains(diamond))
     with pytest.raises(MeshError, match=re.escape(message)):
         select_domains(graph, [selector])
+
+
+def test_a_root_that_is_one_dbt_project_is_a_mesh_of_one(tmp_path: Path) -> None:
+    write_project(tmp_path, "jaffle", "jaffle_shop")
+    (domain,) = discover_domains(tmp_path / "jaffle")
+    assert (domain.name, domain.path) == ("jaffle_shop", (tmp_path / "jaffle").resolve())
+
+
+def test_projects_nested_levels_down_are_found_by_project_name(tmp_path: Path) -> None:
+    write_project(tmp_path, "projects/core", "jaffle_core")
+    write_project(tmp_path, "dbt_projects/marts/finance", "finance", ["jaffle_core"])
+    # installed copies, build output and environments are never projects of the mesh
+    for skipped in ("projects/core/dbt_packages/x", "dbt_projects/marts/finance/target/y",
+                    ".venv/lib/z", "node_modules/w", ".hidden/v"):  # fmt: skip
+        write_project(tmp_path, skipped, "jaffle_core")
+    domains = {d.name: d for d in discover_domains(tmp_path)}
+    assert set(domains) == {"jaffle_core", "finance"}
+    assert domains["finance"].path == (tmp_path / "dbt_projects/marts/finance").resolve()
+
+
+def test_the_default_root_is_the_current_folder_without_a_domains_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from datamesh.command_args import root_of
+
+    write_project(tmp_path, "projects/shop", "shop")
+    monkeypatch.chdir(tmp_path)
+    assert root_of(argparse.Namespace(root=None)) == tmp_path.resolve()
+    (tmp_path / "domains").mkdir()
+    assert root_of(argparse.Namespace(root=None)) == (tmp_path / "domains").resolve()
+
+
+def _loom_config(project: Path, *entries: str) -> None:
+    lines = "".join(
+        f"  - name: {name}\n    type: file\n    config:\n      path: {path}\n"
+        for name, path in (entry.split("=") for entry in entries)
+    )
+    (project / "dbt_loom.config.yml").write_text("manifests:\n" + lines)
+
+
+def test_dbt_loom_manifests_are_declared_upstreams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, "core", "jaffle_core")
+    write_project(tmp_path, "shop", "shop")
+    finance = write_project(tmp_path, "finance", "finance", ["shop"])
+    monkeypatch.setenv("CORE_DIR", "../core")
+    # by the project its (missing) manifest path lies in, env vars expanded; else by name
+    _loom_config(finance, "core=${CORE_DIR}/target/manifest.json", "shop=/nowhere/m.json")
+    domains = {d.name: d for d in discover_domains(tmp_path)}
+    assert domains["finance"].upstreams == ("shop", "jaffle_core")
+    assert domains["finance"].loom_upstreams == ("jaffle_core",)
+    assert domains["finance"].declaration_file("jaffle_core").name == "dbt_loom.config.yml"
+    assert DomainGraph.from_domains(domains.values()).build_order()[-1] == "finance"
+
+
+def test_a_dbt_loom_entry_naming_no_project_is_an_error_naming_the_config(tmp_path: Path) -> None:
+    write_project(tmp_path, "core", "jaffle_core")
+    finance = write_project(tmp_path, "finance", "finance")
+    _loom_config(finance, "platform_core=https://example.com/manifest.json")
+    with pytest.raises(GraphError) as caught:
+        DomainGraph.from_domains(discover_domains(tmp_path))
+    message = str(caught.value)
+    assert str(finance.resolve() / "dbt_loom.config.yml") in message
+    assert "entry 'platform_core'" in message and "known: finance, jaffle_core" in message
+
+
+def test_a_local_package_that_is_a_domain_is_a_package_upstream(tmp_path: Path) -> None:
+    write_project(tmp_path, "core", "jaffle_core")
+    finance = write_project(tmp_path, "finance", "finance")
+    (finance / "packages.yml").write_text(
+        "packages:\n  - local: ../core\n  - local: ../../elsewhere\n"
+        "  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n"
+    )
+    domains = {d.name: d for d in discover_domains(tmp_path)}
+    assert domains["finance"].package_upstreams == ("jaffle_core",)
+    assert domains["finance"].upstreams == ()
+
+
+def test_a_local_package_change_changes_its_consumer_fingerprint(tmp_path: Path) -> None:
+    from datamesh.discover.content_hash import project_fingerprint
+
+    core = write_project(tmp_path, "core", "jaffle_core")
+    finance = write_project(tmp_path, "finance", "finance")
+    alone = project_fingerprint(finance)
+    (finance / "packages.yml").write_text("packages:\n  - local: ../core\n")
+    before = project_fingerprint(finance)
+    (core / "orders.sql").write_text("select 1 as order_id\n")
+    assert len({alone, before, project_fingerprint(finance)}) == 3

@@ -126,3 +126,52 @@ def test_parse_failure_explains_undeclared_domain(tmp_path) -> None:
     (customers.path / "models" / "fct_payments.sql").write_text("select 1 as id\n")
     assert "not a public model of domain 'customers'" in explain_parse_failure("customers")
     assert "'nowhere' is not a domain" in explain_parse_failure("nowhere")
+
+
+def _consumer(refs: list[dict], depends: list[str]) -> dict:
+    return {
+        "unique_id": "model.revenue.totals", "resource_type": "model",
+        "package_name": "revenue", "name": "totals", "refs": refs,
+        "depends_on": {"nodes": depends}, "original_file_path": "models/totals.sql",
+    }  # fmt: skip
+
+
+def test_a_single_argument_ref_dbt_resolved_upstream_is_an_edge() -> None:
+    injected = {
+        "unique_id": "model.shop.orders", "resource_type": "model", "package_name": "shop",
+        "name": "orders", "original_file_path": "", "path": "",
+    }  # fmt: skip
+    manifest = {
+        "nodes": {
+            "model.revenue.totals": _consumer(
+                [{"name": "orders", "package": None, "version": None}], ["model.shop.orders"]
+            ),
+            "model.shop.orders": injected,
+        }
+    }
+    [edge] = cross_domain_edges(manifest, "revenue")
+    assert (edge["producer"]["domain"], edge["producer"]["model"]) == ("shop", "orders")
+    assert (edge["kind"], edge["pinned"]) == ("ref", False)
+
+
+def test_models_of_a_local_package_are_package_edges_only_when_it_is_a_domain() -> None:
+    def installed(package: str) -> dict:
+        return {"unique_id": f"model.{package}.orders", "resource_type": "model",
+                "package_name": package, "name": "orders",
+                "original_file_path": "models/orders.sql", "path": "orders.sql"}  # fmt: skip
+
+    manifest = {
+        "nodes": {
+            "model.revenue.totals": _consumer(
+                [{"name": "orders", "package": None, "version": None}],
+                ["model.shop.orders", "model.audit_helpers.orders"],
+            ),
+            "model.shop.orders": installed("shop"),
+            "model.audit_helpers.orders": installed("audit_helpers"),
+        }
+    }
+    edges = cross_domain_edges(manifest, "revenue", package_domains=("shop",))
+    assert [(e["producer"]["unique_id"], e["kind"]) for e in edges] == [
+        ("model.shop.orders", "package")
+    ]
+    assert cross_domain_edges(manifest, "revenue") == []

@@ -45,7 +45,8 @@ def command_parser(
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", type=Path, default=None,
-        help="folder of dbt projects (default: domains/ of this repo)",
+        help="folder of dbt projects, or one project (default: domains/ of this repo, else the "
+        "current folder)",
     )  # fmt: skip
     parser.add_argument(
         "--warehouse", type=Path, default=None,
@@ -83,14 +84,15 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
 
 
 def root_of(args: argparse.Namespace) -> Path:
-    """``--root``, else the ``domains/`` folder of the repo the command runs in."""
+    """``--root``, else the ``domains/`` folder of the repo the command runs in, else the
+    current folder: one dbt project, or projects at any depth below it (``projects/<name>/``)."""
     if args.root:
         return args.root.resolve()
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "domains").is_dir():
             return folder / "domains"
-    return here / "domains"
+    return here
 
 
 def warehouse_of(args: argparse.Namespace) -> Warehouse:

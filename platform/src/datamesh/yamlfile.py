@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,22 @@ import yaml
 from datamesh.errors import MeshError
 
 
-def load_yaml(path: Path, *, error: type[MeshError] = MeshError) -> Any:
-    """Parse one YAML file; a syntax error becomes ``error`` naming the file and line."""
+def load_yaml(
+    path: Path,
+    *,
+    error: type[MeshError] = MeshError,
+    transform: Callable[[str], str] | None = None,
+) -> Any:
+    """Parse one YAML file; a syntax error becomes ``error`` naming the file and line.
+
+    ``transform`` rewrites the text first (a tool's own variable interpolation, say).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{path}: cannot be read: {exc.strerror}") from exc
+    if transform is not None:
+        text = transform(text)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

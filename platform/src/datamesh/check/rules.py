@@ -25,6 +25,7 @@ from datamesh.check.findings import (
     shown_path,
     version_number,
 )
+from datamesh.discover.declarations import LOOM_CONFIG
 from datamesh.yamlfile import load_yaml
 
 
@@ -179,14 +180,45 @@ def unused_upstream(ctx: RuleContext) -> Iterator[Finding]:
             for e in ctx.manifest["edges"]
             if e["consumer"]["domain"] == domain["name"]
         }
+        loom = domain.get("loom_upstreams") or []
         for upstream in domain.get("upstreams") or []:
             if upstream not in used:
+                declared_in = LOOM_CONFIG if upstream in loom else "dependencies.yml"
                 yield rule_finding(
                     "unused-upstream",
                     f"domain '{domain['name']}' declares upstream '{upstream}' in "
-                    "dependencies.yml but no model refs it",
-                    domain=domain["name"], file=ctx.file(domain["name"], "dependencies.yml"),
+                    f"{declared_in} but no model refs it",
+                    domain=domain["name"], file=ctx.file(domain["name"], declared_in),
                 )  # fmt: skip
+
+
+def dbt_loom_declaration(ctx: RuleContext) -> Iterator[Finding]:
+    for domain in ctx.manifest["domains"]:
+        for upstream in domain.get("loom_upstreams") or []:
+            yield rule_finding(
+                "dbt-loom-declaration",
+                f"domain '{domain['name']}' declares upstream '{upstream}' only in {LOOM_CONFIG}: "
+                f"move it to dependencies.yml (projects: [{{name: {upstream}}}]); the mesh reads "
+                "the entry as a declaration and never the manifest file its path names",
+                domain=domain["name"], file=ctx.file(domain["name"], LOOM_CONFIG),
+            )  # fmt: skip
+
+
+def local_package_domain(ctx: RuleContext) -> Iterator[Finding]:
+    for edge in ctx.manifest["edges"]:
+        if edge.get("kind") != "package":
+            continue
+        consumer, producer = _edge_names(edge)
+        upstream, model = edge["producer"]["domain"], edge["producer"]["model"]
+        yield rule_finding(
+            "local-package-domain",
+            f"{consumer} reads {producer} from domain '{upstream}' installed as a local package "
+            f"(packages.yml): it rebuilds {upstream}'s models inside "
+            f"{edge['consumer']['domain']} instead of reading the published ones. Declare "
+            f"'{upstream}' in dependencies.yml (projects: [{{name: {upstream}}}]), remove the "
+            f"package and ref it with two arguments: ref('{upstream}', '{model}')",
+            **_edge_where(ctx, edge),
+        )
 
 
 def _as_date(value: str) -> date:
@@ -311,6 +343,14 @@ RULES: dict[str, Rule] = {
         Rule("unused-upstream", WARNING,
              "An upstream declared in dependencies.yml that no model refs: remove it.",
              unused_upstream),
+        Rule("dbt-loom-declaration", WARNING,
+             "An upstream declared only in dbt_loom.config.yml: the mesh reads it, but "
+             "dependencies.yml is the one declaration dbt and the mesh share.",
+             dbt_loom_declaration),
+        Rule("local-package-domain", WARNING,
+             "A domain installed as a local package is rebuilt inside its consumer: read its "
+             "published models through dependencies.yml and two-argument refs instead.",
+             local_package_domain),
         Rule("deprecated-ref", WARNING,
              "A consumer reads a deprecated model version: migrate before the date.",
              deprecated_refs),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from datamesh.discover.declarations import local_package_dirs
 from datamesh.discover.projects import SKIPPED_DIRS
 
 
@@ -36,4 +37,9 @@ def hash_json(payload: Any) -> str:
 
 
 def project_fingerprint(project_dir: Path) -> str:
-    return hash_files(project_files(project_dir), project_dir)
+    """The project's files, and its local packages' (their models build inside it)."""
+    digest = hash_files(project_files(project_dir), project_dir)
+    packages = local_package_dirs(project_dir)
+    if not packages:
+        return digest
+    return hash_json([digest, *(hash_files(project_files(p), p) for p in packages)])

@@ -36,6 +36,13 @@ class DomainGraph:
                         f"{domain.dependencies_file}: domain '{domain.name}' declares itself "
                         "as an upstream"
                     )
+                if upstream not in self.domains and upstream in domain.loom_upstreams:
+                    known = ", ".join(sorted(self.domains))
+                    raise GraphError(
+                        f"{domain.loom_file}: the dbt-loom manifest entry '{upstream}' of domain "
+                        f"'{domain.name}' names no dbt project in this mesh (known: {known}): "
+                        "name the producer as its dbt_project.yml does, or remove the entry"
+                    )
                 if upstream not in self.domains:
                     known = ", ".join(sorted(self.domains))
                     raise GraphError(

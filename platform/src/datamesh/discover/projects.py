@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from datamesh.discover.declarations import (
+    LOOM_CONFIG,
+    entry_name,
+    read_local_packages,
+    read_loom_upstreams,
+)
 from datamesh.errors import DiscoveryError
 from datamesh.yamlfile import load_yaml
 
-SKIPPED_DIRS = {"target", "dbt_packages", "logs", "node_modules", "__pycache__", ".venv"}
+# Build output, installed packages and environments: never a project of the mesh (a package
+# installed into dbt_packages/ is the copy of a project discovered in its own folder).
+SKIPPED_DIRS = {
+    "target", "dbt_packages", "logs", "node_modules", "__pycache__", ".venv", "venv",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Domain:
-    """One dbt project of the mesh, as its own files describe it."""
+    """One dbt project of the mesh, as its own files describe it.
+
+    ``upstreams`` are the domains it reads through refs, declared in dependencies.yml or only
+    in a dbt-loom config (those are ``loom_upstreams`` too); ``package_upstreams`` are domains
+    it installs as local packages, whose models it rebuilds instead of reading them.
+    """
 
     name: str
     path: Path
@@ -23,6 +38,8 @@ class Domain:
     description: str = ""
     team: str | None = None
     vars: dict = field(default_factory=dict, compare=False, hash=False)
+    loom_upstreams: tuple[str, ...] = ()
+    package_upstreams: tuple[str, ...] = ()
 
     @property
     def project_file(self) -> Path:
@@ -31,6 +48,14 @@ class Domain:
     @property
     def dependencies_file(self) -> Path:
         return self.path / "dependencies.yml"
+
+    @property
+    def loom_file(self) -> Path:
+        return self.path / LOOM_CONFIG
+
+    def declaration_file(self, upstream: str) -> Path:
+        """dependencies.yml, or the dbt-loom config when only that declares ``upstream``."""
+        return self.loom_file if upstream in self.loom_upstreams else self.dependencies_file
 
 
 def find_project_dirs(root: Path) -> list[Path]:
@@ -55,15 +80,10 @@ def read_upstreams(dependencies_file: Path) -> tuple[str, ...]:
     projects = data.get("projects") or []
     if not isinstance(projects, list):
         raise DiscoveryError(f"{dependencies_file}: 'projects:' must be a list of {{name: ...}}")
-    names: list[str] = []
-    for index, entry in enumerate(projects):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not name:
-            raise DiscoveryError(
-                f"{dependencies_file}: projects[{index}] must be a mapping with a 'name:'"
-            )
-        names.append(name)
-    return tuple(names)
+    return tuple(
+        entry_name(dependencies_file, "projects", index, entry)
+        for index, entry in enumerate(projects)
+    )
 
 
 def read_domain(project_dir: Path) -> Domain:
@@ -78,11 +98,17 @@ def read_domain(project_dir: Path) -> Domain:
         mesh_vars = {}
     description = mesh_vars.get("description") or ""
     team = mesh_vars.get("team")
+    declared = read_upstreams(project_dir / "dependencies.yml")
+    loom = tuple(
+        u for u in read_loom_upstreams(project_dir) if u != data["name"] and u not in declared
+    )
     return Domain(
         name=data["name"],
         path=project_dir.resolve(),
         profile=str(data.get("profile") or data["name"]),
-        upstreams=read_upstreams(project_dir / "dependencies.yml"),
+        upstreams=declared + loom,
+        loom_upstreams=loom,
+        package_upstreams=tuple(p for p in read_local_packages(project_dir) if p != data["name"]),
         description=str(description),
         team=team if isinstance(team, str) and team else None,
         vars=project_vars if isinstance(project_vars, dict) else {},
@@ -104,4 +130,8 @@ def discover_domains(root: Path) -> list[Domain]:
                 f"and {domain.project_file}"
             )
         seen[domain.name] = domain
-    return domains
+    # a local package outside the mesh (a macros project, say) is dbt's business, not an edge
+    return [
+        replace(d, package_upstreams=tuple(p for p in d.package_upstreams if p in seen))
+        for d in domains
+    ]

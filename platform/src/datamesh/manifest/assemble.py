@@ -53,7 +53,7 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
         "groups": _groups(dbt_manifest, domain.name),
         "models": public_models(dbt_manifest, domain.name),
         "exposures": exposures(dbt_manifest, domain.name),
-        "edges": cross_domain_edges(dbt_manifest, domain.name),
+        "edges": cross_domain_edges(dbt_manifest, domain.name, domain.package_upstreams),
     }
 
 
@@ -67,7 +67,7 @@ def _domain_owner(domain: Domain, groups: list[dict[str, Any]]) -> dict[str, Any
 def _check_edges_declared(domain: Domain, edges: list[dict[str, Any]]) -> None:
     for edge in edges:
         consumer, producer = edge["consumer"], edge["producer"]
-        if producer["domain"] not in domain.upstreams:
+        if edge.get("kind") != "package" and producer["domain"] not in domain.upstreams:
             version = producer["version"] if edge.get("pinned") else None
             raise DomainParseError(
                 ParseFailure(
@@ -134,6 +134,7 @@ def _edge_record(edge: dict[str, Any], interfaces: dict[str, dict[str, Any]]) ->
             "deprecation_date": deprecation,
         },
         "deprecated": deprecation is not None,
+        "kind": edge.get("kind", "ref"),
     }
 
 
@@ -153,6 +154,7 @@ def assemble_manifest(
                 "owner": _domain_owner(domain, interface["groups"]),
                 "groups": interface["groups"],
                 "upstreams": list(domain.upstreams),
+                "loom_upstreams": list(domain.loom_upstreams),
                 "downstreams": list(graph.downstreams(name)),
                 "storage": interface["storage"],
                 "models": interface["models"],

@@ -5,6 +5,7 @@ One extraction serves the registry (what a domain publishes) and the mesh manife
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 
@@ -120,14 +121,13 @@ def public_models(manifest: dict[str, Any], project: str) -> list[dict[str, Any]
     ]
 
 
-def _producer_of(ref: dict[str, Any], depends_on: list[str]) -> dict[str, Any] | None:
-    package, name = ref.get("package"), ref.get("name")
-    prefix = f"model.{package}.{name}"
-    for unique_id in depends_on:
-        if unique_id == prefix or unique_id.startswith(prefix + ".v"):
-            version = unique_id[len(prefix) + 2 :] if unique_id != prefix else None
-            return {"unique_id": unique_id, "version": _version(version)}
-    return None
+def _split_model_id(unique_id: str) -> tuple[str, str, int | str | None] | None:
+    """(package, name, version) of a model id ``model.<package>.<name>[.v<version>]``."""
+    parts = unique_id.split(".")
+    if parts[0] != "model" or len(parts) < 3:
+        return None
+    version = parts[3][1:] if len(parts) > 3 and parts[3].startswith("v") else None
+    return parts[1], parts[2], _version(version)
 
 
 def _version(value: Any) -> int | str | None:
@@ -137,16 +137,49 @@ def _version(value: Any) -> int | str | None:
     return int(text) if text.isdigit() else text
 
 
-def cross_domain_edges(manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
-    """Every ref from this project's models to another project's model, as dbt resolved it."""
+def _pinned(refs: list[dict[str, Any]], package: str, name: str) -> bool:
+    """Whether the consumer's ref to ``package.name`` names a version, however it was written."""
+    return any(
+        r.get("name") == name
+        and r.get("package") in (None, package)
+        and r.get("version") is not None
+        for r in refs
+    )
+
+
+def _edge_kind(
+    manifest: dict[str, Any], unique_id: str, package: str, package_domains: Collection[str]
+) -> str | None:
+    """``package`` for a model of a domain installed as a local package, ``ref`` for one the
+    mesh injected (no file in this project), None for a model of any other installed package."""
+    if package in package_domains:
+        return "package"
+    node = manifest.get("nodes", {}).get(unique_id) or {}
+    if node.get("original_file_path") or node.get("path"):
+        return None
+    return "ref"
+
+
+def cross_domain_edges(
+    manifest: dict[str, Any], project: str, package_domains: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """Every model of another project this project's models read, as dbt resolved it.
+
+    An edge is what dbt put in the node's ``depends_on``, however the ref was written
+    (``ref('orders')`` resolves into another project when the name is unique there).
+    ``package_domains``: domains this project installs as local packages (edge kind ``package``).
+    """
     edges: list[dict[str, Any]] = []
     for node in own_models(manifest, project):
-        depends_on = (node.get("depends_on") or {}).get("nodes") or []
-        for ref in node.get("refs") or []:
-            package = ref.get("package")
-            if not package or package == project:
+        refs = node.get("refs") or []
+        for unique_id in (node.get("depends_on") or {}).get("nodes") or []:
+            split = _split_model_id(unique_id)
+            if split is None or split[0] == project:
                 continue
-            producer = _producer_of(ref, depends_on)
+            package, name, version = split
+            kind = _edge_kind(manifest, unique_id, package, package_domains)
+            if kind is None:
+                continue
             edges.append(
                 {
                     "consumer": {
@@ -158,11 +191,12 @@ def cross_domain_edges(manifest: dict[str, Any], project: str) -> list[dict[str,
                     },
                     "producer": {
                         "domain": package,
-                        "model": ref.get("name"),
-                        "version": (producer or {}).get("version"),
-                        "unique_id": (producer or {}).get("unique_id"),
+                        "model": name,
+                        "version": version,
+                        "unique_id": unique_id,
                     },
-                    "pinned": ref.get("version") is not None,
+                    "pinned": _pinned(refs, package, name),
+                    "kind": kind,
                 }
             )
     return sorted(

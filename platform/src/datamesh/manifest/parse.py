@@ -15,8 +15,10 @@ from datamesh.dbt_env import (
     dbt_common_args,
     environment,
 )
+from datamesh.discover.declarations import PACKAGE_FILES, declared_packages
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.errors import ParseError
 from datamesh.manifest.parse_errors import DomainParseError, ParseFailure, classify_parse_failure
 from datamesh.profiles import platform_profiles_dir
 from datamesh.warehouse import Warehouse
@@ -24,6 +26,43 @@ from datamesh.warehouse import Warehouse
 # dbt keeps its flags, adapters and plugins in process-wide state: one in-process run at a time
 # (``mesh build`` may explain several failed domains from its threads at once).
 _IN_PROCESS_DBT = threading.Lock()
+
+
+def _installed_packages(project_dir: Path) -> int:
+    folder = project_dir / "dbt_packages"
+    return sum(1 for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else 0
+
+
+def install_packages(domain: Domain, warehouse: Warehouse) -> None:
+    """``dbt deps`` for a domain whose declared packages are not installed, as its engineer
+    would run it before ``dbt build``: a local package (another domain, say) needs no network.
+
+    Raises ParseError naming the package file when dbt cannot install them (the package hub and
+    git are out of reach here).
+    """
+    declared = declared_packages(domain.path)
+    if not declared or _installed_packages(domain.path) >= declared:
+        return
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        "deps", "--project-dir", str(domain.path),
+        "--profiles-dir", str(platform_profiles_dir(warehouse, domain.name, domain.profile)),
+        "--log-path", str(warehouse.log_dir(domain.name)), "--log-level", "none",
+        "--no-use-colors", "--no-send-anonymous-usage-stats",
+    ]  # fmt: skip
+    with _IN_PROCESS_DBT, environment(**{WAREHOUSE_ENV: str(warehouse.root)}):
+        result = dbtRunner().invoke(args)
+    if not result.success:
+        files = " or ".join(
+            str(domain.path / f) for f in PACKAGE_FILES if (domain.path / f).is_file()
+        )
+        raise ParseError(
+            f"{files}: dbt deps could not install the packages of domain '{domain.name}': "
+            f"{result.exception}. Packages from the dbt package hub or git need that network: "
+            f"run 'dbt deps' in {domain.path} where it is reachable (dbt_packages/ is then "
+            "used as installed), or vendor the package as a local: one"
+        )
 
 
 def _parse(
@@ -38,6 +77,7 @@ def _parse(
 ) -> Any:
     from dbt.cli.main import dbtRunner
 
+    install_packages(domain, warehouse)
     profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.

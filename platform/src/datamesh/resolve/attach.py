@@ -54,6 +54,15 @@ def lockdown_statements(readable: list[Path]) -> list[str]:
     ]
 
 
+def local_package_folders(project_dir: Path) -> list[Path]:
+    """Where ``dbt deps`` linked the project's local packages: DuckDB reads their seeds through
+    the link's target, outside the project."""
+    installed = project_dir / "dbt_packages"
+    if not installed.is_dir():
+        return []
+    return [p.resolve() for p in sorted(installed.iterdir()) if p.is_symlink() and p.is_dir()]
+
+
 class Plugin(BasePlugin):
     """Attaches upstream domains on every new DuckDB connection dbt opens."""
 
@@ -70,7 +79,10 @@ class Plugin(BasePlugin):
         no_attach = os.environ.get(NO_ATTACH_ENV) == "1" or not command_needs_upstreams()
         self._upstreams = [] if no_attach else load_upstreams(project_dir)
         # raw Parquet for sources; the project itself for seeds (dbt-duckdb COPYs them FROM csv)
-        self._readable = [Warehouse(project_warehouse(project_dir)).raw, project_dir]
+        self._readable = [
+            Warehouse(project_warehouse(project_dir)).raw, project_dir,
+            *local_package_folders(project_dir),
+        ]  # fmt: skip
         path = getattr(self.creds, "path", None)
         if path and path != ":memory:" and not str(path).startswith("md:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)

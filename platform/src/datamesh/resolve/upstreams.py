@@ -69,7 +69,7 @@ def load_upstreams(project_dir: Path) -> list[Upstream]:
         interface = read_interface(registry_dir, name)
         if interface is None:
             raise MeshError(
-                f"{domain.dependencies_file}: upstream domain '{name}' has no published "
+                f"{domain.declaration_file(name)}: upstream domain '{name}' has no published "
                 f"interface in {registry_dir}; build it first (mesh build -s +{domain.name})"
             )
         storage = warehouse.root / interface["storage"]

@@ -24,8 +24,9 @@ from datamesh.dbt_env import (
 )
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.errors import ParseError
 from datamesh.jsonio import read_json_object
-from datamesh.manifest.parse import diagnose_parse
+from datamesh.manifest.parse import diagnose_parse, install_packages
 from datamesh.manifest.parse_errors import FailureKind
 from datamesh.profiles import platform_profiles_dir
 from datamesh.sandbox.wall import ChildWall
@@ -159,6 +160,10 @@ def run_dbt_build(
     With ``gate``, dbt parses and then waits for the orchestrator to open the gate
     (orchestrate/handoff.py) before it runs anything.
     """
+    try:
+        install_packages(domain, warehouse)
+    except ParseError as exc:  # a failed build the run report explains, like any other
+        return DbtOutcome(False, 0.0, explained=[str(exc)])
     target_dir = warehouse.target_dir(domain.name)
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
