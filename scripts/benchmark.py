@@ -3,7 +3,8 @@
 1. full mesh build vs the same models as one monolithic dbt project (same SQL and data);
 2. no-op mesh build vs a full build;  3. one changed domain (and its downstreams) vs a full build;
 4. Great Expectations validation of every published table vs the same checks in plain SQL;
-5. platform scale on a synthetic mesh: manifest cold (vs dbt's own parse) and warm, check, map.
+5. platform scale on a synthetic mesh: manifest cold (vs dbt's own parse) and warm, check, map;
+6. building many domains (20, 50, 200) vs one monolithic project and the dbt-loom chain, no-op.
 
 Every figure is the median, min and max of --repeat runs of a command, measured as a process
 tree (wall time, peak of summed resident memory). Results: benchmark.json and benchmark.md.
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench.build_scale import build_scale
 from bench.context import REPO, Bench, Settings, copy_domains
 from bench.mesh_build import full_mesh_runs, full_vs_monolith, noop_build, one_changed_domain
 from bench.platform_scale import platform_scale
@@ -41,10 +43,11 @@ QUICK = {"orders": 200_000, "repeat": 1, "domains": 20, "models": 10}
 AS_OF = date(2026, 11, 1)
 SCENARIOS: dict[int, Callable[[Bench], Scenario]] = {
     1: full_vs_monolith, 2: noop_build, 3: one_changed_domain, 4: gx_vs_plain_sql,
-    5: platform_scale,
+    5: platform_scale, 6: build_scale,
 }  # fmt: skip
 TITLES = {1: "Full mesh build vs monolith", 2: "No-op mesh build", 3: "One changed domain",
-          4: "GX validation vs plain SQL", 5: "Platform scale"}  # fmt: skip
+          4: "GX validation vs plain SQL", 5: "Platform scale",
+          6: "Building many domains"}  # fmt: skip
 
 
 def parse_only(text: str | None) -> list[int]:
