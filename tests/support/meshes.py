@@ -13,6 +13,10 @@ DOMAINS = REPO / "domains"
 TINY_MESH = TESTS / "fixtures" / "tiny_mesh"
 # Two projects as another team keeps them: shop has no profiles.yml, revenue a Snowflake one.
 ADOPT_MESH = TESTS / "fixtures" / "adopt"
+# jaffle's staging reads its own seeds through source() (it builds with `dbt seed && dbt build`).
+SEED_SOURCES_MESH = TESTS / "fixtures" / "seed_sources"
+# catalogue's public model has no contract; its YAML documents two of four columns, reordered.
+LOOSE_DOCS_MESH = TESTS / "fixtures" / "loose_docs"
 
 # What discovery skips is build output, not part of a domain; .user.yml is dbt's per-user id.
 COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")
