@@ -94,6 +94,44 @@ class DomainParseError(ParseError):
         self.failure = failure
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+class MeshParseErrors(DomainParseError):
+    """Every domain of one run that dbt could not parse, and the domains left unparsed.
+
+    ``failure`` is the first in build order (for callers that handle one); ``failures`` has
+    them all, and ``not_parsed`` maps each domain that was not tried to the upstream that failed.
+    """
+
+    def __init__(self, failures: list[ParseFailure], not_parsed: dict[str, str]) -> None:
+        super().__init__(failures[0])
+        self.failures = tuple(failures)
+        self.not_parsed = dict(not_parsed)
+        self.args = (self.render(),)
+
+    def render(self, show: Callable[[Path], str] = str) -> str:
+        """One failure: its full message; several: one line each naming domain and culprit."""
+        if len(self.failures) == 1:
+            lines = [self.failures[0].message(show)]
+        else:
+            lines = [f"{len(self.failures)} domains failed to parse:"]
+            lines += [
+                f"  domain '{f.domain.name}' ({show(f.domain.project_file)}): "
+                f"{_one_line(f.sentence(show))}"
+                for f in self.failures
+            ]
+        if self.not_parsed:
+            waiting = ", ".join(f"{d} (upstream '{u}')" for d, u in self.not_parsed.items())
+            lines.append(f"not parsed, an upstream failed: {waiting}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 def _version(value: Any) -> str | None:
     if value is None:
         return None
