@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "platform" / "src" / "datamesh"
 # Shared primitives every stage may use (one job each: errors, paths, the dbt contract, ...).
 PRIMITIVES = {
     "__init__", "errors", "warehouse", "dbt_env", "jsonio", "yamlfile", "registry",
-    "command_args", "console", "faults", "profiles",
+    "command_args", "console", "faults", "profiles", "project_paths",
 }  # fmt: skip
 LAYERS = [
     "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",

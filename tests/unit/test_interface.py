@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from datamesh.manifest.interface import cross_domain_edges, own_models, public_models
+from datamesh.manifest.interface import (
+    cross_domain_edges,
+    non_public_nodes,
+    own_models,
+    public_models,
+)
+from datamesh.manifest.parse_errors import describe_non_public
 
 
 def dbt_manifest() -> dict:
@@ -126,3 +132,26 @@ def test_parse_failure_explains_undeclared_domain(tmp_path) -> None:
     (customers.path / "models" / "fct_payments.sql").write_text("select 1 as id\n")
     assert "not a public model of domain 'customers'" in explain_parse_failure("customers")
     assert "'nowhere' is not a domain" in explain_parse_failure("nowhere")
+
+
+def test_non_public_nodes_say_what_each_is_and_describe_a_wrong_ref() -> None:
+    manifest = dbt_manifest()
+    manifest["nodes"]["model.sales.int_orders"]["access"] = "private"
+    manifest["nodes"]["seed.sales.raw_orders"] = {
+        "unique_id": "seed.sales.raw_orders", "resource_type": "seed", "package_name": "sales",
+        "name": "raw_orders", "config": {},
+    }  # fmt: skip
+    listed = non_public_nodes(manifest, "sales")
+    assert listed == [
+        {"name": "int_orders", "version": None, "resource_type": "model", "access": "private",
+         "group": "orders_team"},
+        {"name": "raw_orders", "version": None, "resource_type": "seed", "access": None,
+         "group": None},
+    ]  # fmt: skip
+    interface = {"models": public_models(manifest, "sales"), "non_public": listed}
+    assert describe_non_public(interface, "raw_orders") == "seed"
+    assert describe_non_public(interface, "int_orders") == "private model of group 'orders_team'"
+    listed[0].update(access="protected")
+    assert describe_non_public(interface, "int_orders") == "protected model"
+    assert describe_non_public(interface, "fct_orders") is None  # public
+    assert describe_non_public(None, "raw_orders") is None  # an interface from before the list

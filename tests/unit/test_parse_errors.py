@@ -128,14 +128,14 @@ def test_every_failing_domain_is_one_line_naming_domain_and_culprit(graph) -> No
     sales, finance = graph.domains["sales"], graph.domains["finance"]
     undeclared = classify_parse_failure(dbt_ref_error("finance", "fct_payments"), sales, graph)
     other = ParseFailure(FailureKind.OTHER, finance, "Parsing Error\n  bad yaml in  x.yml")
-    error = MeshParseErrors([undeclared, other], {"reports": "finance"})
+    error = MeshParseErrors([undeclared, other], {"ledger": "finance"})
     assert isinstance(error, DomainParseError) and error.exit_code == 2
     assert error.failure is undeclared and error.failures == (undeclared, other)
     assert str(error).splitlines() == [
         "2 domains failed to parse:",
         f"  domain 'sales' ({sales.project_file}): {undeclared.sentence()}",
         f"  domain 'finance' ({finance.project_file}): Parsing Error bad yaml in x.yml",
-        "not parsed, an upstream failed: reports (upstream 'finance')",
+        "not parsed, an upstream failed: ledger (upstream 'finance')",
     ]
     alone = MeshParseErrors([undeclared], {})
     assert str(alone) == undeclared.message()  # one failure reads as it always did

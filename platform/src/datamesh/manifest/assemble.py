@@ -17,7 +17,12 @@ from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.jsonio import write_json_atomic
-from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
+from datamesh.manifest.interface import (
+    cross_domain_edges,
+    exposures,
+    non_public_nodes,
+    public_models,
+)
 from datamesh.manifest.parse import parse_domain
 from datamesh.manifest.parse_errors import (
     DomainParseError,
@@ -59,6 +64,7 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
         "models": public_models(dbt_manifest, domain.name),
         "exposures": exposures(dbt_manifest, domain.name),
         "edges": cross_domain_edges(dbt_manifest, domain.name),
+        "non_public": non_public_nodes(dbt_manifest, domain.name),
     }
 
 

@@ -11,14 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.errors import MeshError
+from datamesh.project_paths import project_folders
 from datamesh.yamlfile import load_yaml
-
-
-def _paths(project: dict[str, Any], key: str, default: str) -> list[str]:
-    value = project.get(key)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    return [default]
 
 
 def _yaml_or_none(path: Path) -> Any:
@@ -46,18 +40,16 @@ def _source_tables(document: Any) -> set[str]:
 
 def seeds_read_as_sources(project_dir: Path) -> list[str]:
     """Seed names (CSV stems) that a source table of the same project names, sorted."""
-    project = _yaml_or_none(project_dir / "dbt_project.yml")
-    project = project if isinstance(project, dict) else {}
     seeds = {
         csv.stem.lower(): csv.stem
-        for folder in _paths(project, "seed-paths", "seeds")
-        for csv in (project_dir / folder).rglob("*.csv")
+        for folder in project_folders(project_dir, "seed-paths")
+        for csv in folder.rglob("*.csv")
     }
     if not seeds:
         return []
     tables: set[str] = set()
-    for folder in _paths(project, "model-paths", "models"):
-        for path in sorted((project_dir / folder).rglob("*.y*ml")):
+    for folder in project_folders(project_dir, "model-paths"):
+        for path in sorted(folder.rglob("*.y*ml")):
             if path.suffix in {".yml", ".yaml"}:
                 tables |= _source_tables(_yaml_or_none(path))
     return sorted(seeds[name] for name in seeds.keys() & tables)
