@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.files import write_files
 
 from datamesh.manifest.parse_errors import DomainParseError, FailureKind
 from datamesh.resolve.private_refs import check_no_non_public_refs, non_public_refs
@@ -24,12 +25,14 @@ SHOP = Upstream(
 
 
 def _consumer(tmp_path: Path, sql: dict[str, str]) -> Path:
-    (tmp_path / "dbt_project.yml").write_text("name: revenue\nprofile: revenue\n")
-    (tmp_path / "dependencies.yml").write_text("projects:\n  - name: shop\n")
-    for name, text in sql.items():
-        (tmp_path / "models" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "models" / name).write_text(text)
-    return tmp_path
+    return write_files(
+        tmp_path,
+        {
+            "dbt_project.yml": "name: revenue\nprofile: revenue\n",
+            "dependencies.yml": "projects:\n  - name: shop\n",
+            **{f"models/{name}": text for name, text in sql.items()},
+        },
+    )
 
 
 def test_each_literal_ref_to_a_non_public_node_is_a_typed_failure(tmp_path: Path) -> None:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.files import write_files
+
 from datamesh.write.seed_sources import seeds_read_as_sources
 
 
-def _project(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
 def test_a_source_table_named_like_a_seed_is_read_as_a_source(tmp_path: Path) -> None:
-    project = _project(
+    project = write_files(
         tmp_path,
         {
             "dbt_project.yml": "name: shop\nseed-paths: [data]\n",
@@ -34,7 +28,7 @@ def test_a_source_table_named_like_a_seed_is_read_as_a_source(tmp_path: Path) ->
 
 
 def test_no_seeds_or_no_matching_source_means_no_seed_step(tmp_path: Path) -> None:
-    project = _project(
+    project = write_files(
         tmp_path,
         {
             "dbt_project.yml": "name: shop\n",
@@ -42,5 +36,5 @@ def test_no_seeds_or_no_matching_source_means_no_seed_step(tmp_path: Path) -> No
         },
     )
     assert seeds_read_as_sources(project) == []
-    _project(tmp_path, {"seeds/countries.csv": "code\nNL\n"})
+    write_files(tmp_path, {"seeds/countries.csv": "code\nNL\n"})
     assert seeds_read_as_sources(project) == []

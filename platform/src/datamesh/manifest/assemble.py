@@ -35,6 +35,8 @@ from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
+# What interface_from_parse records; a change here makes cached parses stale.
+INTERFACE_SHAPE = 2  # 2: non-public nodes listed (what a wrong ref names)
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
@@ -99,6 +101,7 @@ def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str
             "upstreams": upstream_public,
             "dbt": dbt.version.__version__,
             "platform": __version__,
+            "interface_shape": INTERFACE_SHAPE,
         }
     )
 
