@@ -153,7 +153,9 @@ def test_a_ref_to_a_seed_or_protected_model_says_what_it_is(
     assert "ref-not-public" in check.output and what in " ".join(check.output.split())
 
 
-def test_dbt_in_the_domain_says_the_ref_names_a_seed(seed_sources: Built, tmp_path: Path) -> None:
+def test_dbt_in_the_domain_and_mesh_build_say_the_ref_names_a_seed(
+    seed_sources: Built, tmp_path: Path
+) -> None:
     root = copy_mesh(SEED_SOURCES_MESH, tmp_path / "mesh")
     _consumer_refs(root, "jaffle", "raw_orders")
     env = {
@@ -167,11 +169,22 @@ def test_dbt_in_the_domain_says_the_ref_names_a_seed(seed_sources: Built, tmp_pa
         cwd=root / "finance", env=env, capture_output=True, text=True,
     )  # fmt: skip
     output = " ".join((done.stdout + done.stderr).split())
-    assert done.returncode != 0
-    assert (
+    sentence = (
         "finance.peek (models/peek.sql) refs jaffle.raw_orders, which is a seed of domain "
-        "'jaffle', not a public model" in output
-    ), output
+        "'jaffle', not a public model"
+    )
+    assert done.returncode != 0
+    assert sentence in output, output
+
+    # mesh build says the same, on a copy of the built warehouse (jaffle is not rebuilt)
+    warehouse = Warehouse(tmp_path / "warehouse")
+    shutil.copytree(seed_sources.warehouse.root, warehouse.root)
+    run = MeshCli(root, warehouse).run("build", "-s", "finance")
+    assert run.code == 1, run.output
+    _no_traceback(run)
+    finance = json.loads(warehouse.last_run_file.read_text())["domains"][0]
+    assert (finance["domain"], finance["status"]) == ("finance", "failed")
+    assert finance["reason"].startswith(f"dbt build failed: {sentence}"), finance["reason"]
 
 
 def test_manifest_reports_every_domain_that_fails_in_one_run(tmp_path: Path) -> None:
