@@ -129,11 +129,11 @@ def _consumer_refs(root: Path, producer: str, target: str) -> None:
 @pytest.mark.parametrize(
     ("target", "what"),
     [
-        ("raw_orders", "which is a seed of domain 'jaffle', not a public model: a seed cannot be "
-         "referenced across domains; select it in a model of 'jaffle' made public"),
-        ("stg_jaffle__orders", "which is a protected model of domain 'jaffle': only public "
-         "models can be referenced across domains; make it public there (access: public, "
-         "contract: {enforced: true}) or ref a public model of 'jaffle'"),
+        ("raw_orders", "which is not a public model of domain 'jaffle' but a seed: a seed "
+         "cannot be referenced across domains; select it in a model of 'jaffle' made public"),
+        ("stg_jaffle__orders", "which is not a public model of domain 'jaffle' but a protected "
+         "model: only public models can be referenced across domains; make it public there "
+         "(access: public, contract: {enforced: true}) or ref a public model of 'jaffle'"),
     ],
 )  # fmt: skip
 def test_a_ref_to_a_seed_or_protected_model_says_what_it_is(
@@ -148,6 +148,7 @@ def test_a_ref_to_a_seed_or_protected_model_says_what_it_is(
     assert run.code == 2, run.output
     _no_traceback(run)
     assert f"finance.peek (models/peek.sql) refs jaffle.{target}, {what}" in run.err
+    assert "was not found" in run.err  # dbt's own words follow
     check = cli.run("check")
     assert check.code == 1, check.output
     assert "ref-not-public" in check.output and what in " ".join(check.output.split())
@@ -170,8 +171,8 @@ def test_dbt_in_the_domain_and_mesh_build_say_the_ref_names_a_seed(
     )  # fmt: skip
     output = " ".join((done.stdout + done.stderr).split())
     sentence = (
-        "finance.peek (models/peek.sql) refs jaffle.raw_orders, which is a seed of domain "
-        "'jaffle', not a public model"
+        "finance.peek (models/peek.sql) refs jaffle.raw_orders, which is not a public model of "
+        "domain 'jaffle' but a seed"
     )
     assert done.returncode != 0
     assert sentence in output, output

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from support.files import write_files
 
+from datamesh.dbt_env import REGISTRY_ENV
 from datamesh.manifest.parse_errors import DomainParseError, FailureKind
 from datamesh.resolve.private_refs import check_no_non_public_refs, non_public_refs
 from datamesh.resolve.upstreams import Upstream
@@ -35,7 +36,9 @@ def _consumer(tmp_path: Path, sql: dict[str, str]) -> Path:
     )
 
 
-def test_each_literal_ref_to_a_non_public_node_is_a_typed_failure(tmp_path: Path) -> None:
+def test_each_literal_ref_to_a_non_public_node_is_a_typed_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _consumer(
         tmp_path,
         {
@@ -49,15 +52,19 @@ def test_each_literal_ref_to_a_non_public_node_is_a_typed_failure(tmp_path: Path
         (FailureKind.NOT_PUBLIC, "c", "models/c.sql", "int_orders", "private model of group 'ops'"),
         (FailureKind.NOT_PUBLIC, "b", "models/marts/b.sql", "raw_orders", "seed"),
     ]
+    monkeypatch.setenv(REGISTRY_ENV, str(tmp_path))  # a mesh command: it explains dbt's error
+    check_no_non_public_refs(project, [SHOP])
+    monkeypatch.delenv(REGISTRY_ENV)
     with pytest.raises(DomainParseError) as raised:
         check_no_non_public_refs(project, [SHOP])
     assert raised.value.failure == found[0]
     assert (
-        "revenue.c (models/c.sql) refs shop.int_orders, which is a private model of group 'ops' "
-        "of domain 'shop': only public models can be referenced across domains"
+        "revenue.c (models/c.sql) refs shop.int_orders, which is not a public model of domain "
+        "'shop' but a private model of group 'ops': only public models can be referenced"
     ) in str(raised.value)
 
 
-def test_refs_to_public_models_pass(tmp_path: Path) -> None:
+def test_refs_to_public_models_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(REGISTRY_ENV, raising=False)
     project = _consumer(tmp_path, {"a.sql": "select * from {{ ref('shop', 'orders') }}"})
     check_no_non_public_refs(project, [SHOP])

@@ -70,17 +70,18 @@ class ParseFailure:
                 f"{show(self.domain.dependencies_file)} (add '- name: {producer}' under projects:)"
             )
         if self.kind is FailureKind.NOT_PUBLIC:
+            not_public = f"{ref}, which is not a public model of domain '{producer}'"
             if self.node == "seed":
                 return (
-                    f"{ref}, which is a seed of domain '{producer}', not a public model: a seed "
-                    f"cannot be referenced across domains; select it in a model of '{producer}' "
-                    "made public (access: public, contract: {enforced: true}) and ref that model"
+                    f"{not_public} but a seed: a seed cannot be referenced across domains; "
+                    f"select it in a model of '{producer}' made public (access: public, "
+                    "contract: {enforced: true}) and ref that model"
                 )
             if self.node:
                 return (
-                    f"{ref}, which is a {self.node} of domain '{producer}': only public models "
-                    "can be referenced across domains; make it public there (access: public, "
-                    f"contract: {{enforced: true}}) or ref a public model of '{producer}'"
+                    f"{not_public} but a {self.node}: only public models can be referenced "
+                    "across domains; make it public there (access: public, contract: "
+                    f"{{enforced: true}}) or ref a public model of '{producer}'"
                 )
             return (
                 f"{ref}, which is not a public model of domain '{producer}' (only public models "

@@ -211,7 +211,8 @@ def run_dbt_build(
             seed_argv = [dbt_executable(), "seed", *common, "--select", *seeds]
             returncode, stopped = run(seed_argv, {NO_ATTACH_ENV: "1"}, seed_log)
             if returncode != 0 and not stopped:
-                # no failed seed in the results: dbt stopped at the parse, explained below
+                # each failed seed by name; none when dbt stopped at the parse (explained
+                # like a build that could not parse: explain_failed_build)
                 seed_failures = _seed_failures(results_file, domain.path)
                 log_file = seed_log
         if returncode == 0 and not stopped:
@@ -232,7 +233,7 @@ def run_dbt_build(
     if stopped:
         failures = [f"dbt stopped: {stopped}"]
     elif seed_failures:
-        explained, failures = seed_failures, [*seed_failures[1:], *failures]
+        explained = seed_failures
     elif not success and not failures:
         failures = [f"dbt exited with code {returncode}:\n{_tail(log_file)}"]
     failures = wall.explain(failures)
