@@ -21,7 +21,9 @@ pytestmark = pytest.mark.integration
 
 SENTENCE = (
     "beta.beta_peek (models/beta_peek.sql) refs alpha.internal_things, which is not a public "
-    "model of domain 'alpha' (only public models can be referenced across domains)"
+    "model of domain 'alpha' but a protected model: only public models can be referenced across "
+    "domains; make it public there (access: public, contract: {enforced: true}) or ref a public "
+    "model of 'alpha'"
 )
 
 

@@ -18,6 +18,10 @@ LOOM_MESH = TESTS / "fixtures" / "loom"  # upstream declared only in dbt_loom.co
 SINGLE_REF_MESH = TESTS / "fixtures" / "single_ref"  # ref('customers') resolves upstream
 LOCAL_PACKAGE_MESH = TESTS / "fixtures" / "local_package"  # producer installed as a package
 NESTED_MESH = TESTS / "fixtures" / "nested"  # projects/<folder>/, folder != project name
+# jaffle's staging reads its own seeds through source() (it builds with `dbt seed && dbt build`).
+SEED_SOURCES_MESH = TESTS / "fixtures" / "seed_sources"
+# catalogue's public model has no contract; its YAML documents two of four columns, reordered.
+LOOSE_DOCS_MESH = TESTS / "fixtures" / "loose_docs"
 
 # What discovery skips is build output, not part of a domain; .user.yml is dbt's per-user id.
 COPY_IGNORE = (*sorted(SKIPPED_DIRS), ".user.yml")

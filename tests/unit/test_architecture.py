@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "platform" / "src" / "datamesh"
 PRIMITIVES = {
     "__init__", "errors", "warehouse", "dbt_env", "jsonio", "yamlfile", "registry",
     "command_args", "console", "faults", "profiles", "engine",
+    "project_paths",
 }  # fmt: skip
 LAYERS = [
     "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",

@@ -27,6 +27,7 @@ def orders_model(**overrides) -> dict:
         "schema": "main",
         "identifier": "fct_orders",
         "yaml_file": "models/marts/fct_orders.yml",
+        "contract_enforced": True,
         "columns": [
             {"name": "order_id", "data_type": "bigint", "constraints": ["not_null", "primary_key"]},
             {"name": "ordered_at", "data_type": "timestamp", "constraints": ["not_null"]},
@@ -75,6 +76,30 @@ def test_contract_becomes_expectations() -> None:
     assert items["not_null:channel"].severity == "warning"  # dbt severity warn
     assert not any(e.key.startswith("relationships") for e in plan.expectations)
     assert "not_null:region" not in items
+
+
+def test_column_list_and_types_block_only_where_the_contract_is_enforced() -> None:
+    enforced = by_key(plan_suite("sales", orders_model(), [], AS_OF))
+    assert {enforced[k].severity for k in ("columns", "type:order_id")} == {"critical"}
+
+    loose = orders_model(
+        contract_enforced=False,
+        columns=[
+            {"name": "order_total", "data_type": "double", "constraints": []},
+            {"name": "order_id", "data_type": None, "constraints": []},
+            {"name": "region", "data_type": "number(10, 2)", "constraints": []},
+        ],
+        data_tests=[{"type": "unique", "column": "order_id", "kwargs": {}, "severity": "error"}],
+    )
+    items = by_key(plan_suite("sales", loose, [], AS_OF))
+    assert items["columns"].severity == "warning"
+    assert items["columns"].kwargs["column_list"] == ["order_total", "order_id", "region"]
+    assert items["columns"].source == "documented columns (contract not enforced)"
+    assert items["type:order_total"].severity == "warning"
+    # a documented type the audit cannot check is left out, not an error; dbt tests still block
+    assert "type:region" not in items and "type:order_id" not in items
+    assert items["unique:order_id"].severity == "critical"
+    assert items["row_count"].severity == "critical"
 
 
 def test_compound_key_is_checked_as_one_not_per_column() -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from datamesh.manifest.interface import cross_domain_edges, own_models, public_models
+from datamesh.manifest.interface import (
+    cross_domain_edges,
+    non_public_nodes,
+    own_models,
+    public_models,
+)
+from datamesh.manifest.parse_errors import describe_non_public
 
 
 def dbt_manifest() -> dict:
@@ -175,3 +181,26 @@ def test_models_of_a_local_package_are_package_edges_only_when_it_is_a_domain() 
         ("model.shop.orders", "package")
     ]
     assert cross_domain_edges(manifest, "revenue") == []
+
+
+def test_non_public_nodes_say_what_each_is_and_describe_a_wrong_ref() -> None:
+    manifest = dbt_manifest()
+    manifest["nodes"]["model.sales.int_orders"]["access"] = "private"
+    manifest["nodes"]["seed.sales.raw_orders"] = {
+        "unique_id": "seed.sales.raw_orders", "resource_type": "seed", "package_name": "sales",
+        "name": "raw_orders", "config": {},
+    }  # fmt: skip
+    listed = non_public_nodes(manifest, "sales")
+    assert listed == [
+        {"name": "int_orders", "version": None, "resource_type": "model", "access": "private",
+         "group": "orders_team"},
+        {"name": "raw_orders", "version": None, "resource_type": "seed", "access": None,
+         "group": None},
+    ]  # fmt: skip
+    interface = {"models": public_models(manifest, "sales"), "non_public": listed}
+    assert describe_non_public(interface, "raw_orders") == "seed"
+    assert describe_non_public(interface, "int_orders") == "private model of group 'orders_team'"
+    listed[0].update(access="protected")
+    assert describe_non_public(interface, "int_orders") == "protected model"
+    assert describe_non_public(interface, "fct_orders") is None  # public
+    assert describe_non_public(None, "raw_orders") is None  # an interface from before the list

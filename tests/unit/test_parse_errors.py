@@ -13,6 +13,7 @@ from datamesh.discover.projects import Domain
 from datamesh.manifest.parse_errors import (
     DomainParseError,
     FailureKind,
+    MeshParseErrors,
     ParseFailure,
     classify_parse_failure,
 )
@@ -121,3 +122,20 @@ def test_an_undeclared_edge_found_after_the_parse_reads_the_same(graph: DomainGr
     )  # fmt: skip
     from_dbt = classify_parse_failure(dbt_ref_error("finance", "fct_payments"), sales, graph)
     assert from_edge.sentence() == from_dbt.sentence()
+
+
+def test_every_failing_domain_is_one_line_naming_domain_and_culprit(graph) -> None:
+    sales, finance = graph.domains["sales"], graph.domains["finance"]
+    undeclared = classify_parse_failure(dbt_ref_error("finance", "fct_payments"), sales, graph)
+    other = ParseFailure(FailureKind.OTHER, finance, "Parsing Error\n  bad yaml in  x.yml")
+    error = MeshParseErrors([undeclared, other], {"ledger": "finance"})
+    assert isinstance(error, DomainParseError) and error.exit_code == 2
+    assert error.failure is undeclared and error.failures == (undeclared, other)
+    assert str(error).splitlines() == [
+        "2 domains failed to parse:",
+        f"  domain 'sales' ({sales.project_file}): {undeclared.sentence()}",
+        f"  domain 'finance' ({finance.project_file}): Parsing Error bad yaml in x.yml",
+        "not parsed, an upstream failed: ledger (upstream 'finance')",
+    ]
+    alone = MeshParseErrors([undeclared], {})
+    assert str(alone) == undeclared.message()  # one failure reads as it always did

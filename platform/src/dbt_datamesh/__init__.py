@@ -6,6 +6,7 @@ from dbt.plugins.manager import dbt_hook, dbtPlugin
 from dbt.plugins.manifest import PluginNodes
 
 from datamesh.resolve.nodes import injected_nodes
+from datamesh.resolve.private_refs import check_no_non_public_refs
 from datamesh.resolve.upstreams import (
     command_needs_upstreams,
     current_project_dir,
@@ -24,6 +25,7 @@ class MeshRegistryPlugin(dbtPlugin):
         self._upstreams = []
         if (project_dir / "dbt_project.yml").is_file() and command_needs_upstreams():
             self._upstreams = load_upstreams(project_dir)
+            check_no_non_public_refs(project_dir, self._upstreams)
 
     @dbt_hook
     def get_nodes(self) -> PluginNodes:

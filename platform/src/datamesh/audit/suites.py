@@ -23,6 +23,7 @@ from datamesh.errors import MeshError
 CRITICAL = Severity.CRITICAL
 WARNING = Severity.WARNING
 CONTRACT = "contract"
+DOCUMENTED = "documented columns (contract not enforced)"
 
 # Contract (DuckDB) type -> the SQLAlchemy type name GX compares against on its SQL path.
 # The one place this mapping lives; GX checks with isinstance, so "Integer" also admits BigInteger.
@@ -116,9 +117,14 @@ def contract_expectations(model: dict[str, Any]) -> list[PlannedExpectation]:
     columns = model.get("columns") or []
     plan.add("row_count", "expect_table_row_count_to_be_between", {"min_value": 1},
              CRITICAL, CONTRACT)  # fmt: skip
+    # Column list and types are a promise only where dbt enforces the contract; elsewhere the
+    # YAML may document some columns in any order, and a mismatch is reported, not blocking.
+    shape, shape_source = (
+        (CRITICAL, CONTRACT) if model.get("contract_enforced") else (WARNING, DOCUMENTED)
+    )
     if columns:
         plan.add("columns", "expect_table_columns_to_match_ordered_list",
-                 {"column_list": [c["name"] for c in columns]}, CRITICAL, CONTRACT)  # fmt: skip
+                 {"column_list": [c["name"] for c in columns]}, shape, shape_source)  # fmt: skip
     # model_record copies a multi-column key onto each of its columns: those are not unique alone
     in_compound = {
         name
@@ -130,9 +136,14 @@ def contract_expectations(model: dict[str, Any]) -> list[PlannedExpectation]:
     for column in columns:
         name = column["name"]
         if column.get("data_type"):
-            type_name = sqlalchemy_type(column["data_type"], f"{where}: column {name}")
+            try:
+                type_name = sqlalchemy_type(column["data_type"], f"{where}: column {name}")
+            except MeshError:
+                if shape == CRITICAL:
+                    raise
+                continue  # a documented type only: dbt never checked it, nor does the audit
             plan.add(f"type:{name}", "expect_column_values_to_be_of_type",
-                     {"column": name, "type_": type_name}, CRITICAL, CONTRACT)  # fmt: skip
+                     {"column": name, "type_": type_name}, shape, shape_source)  # fmt: skip
         constraints = set(column.get("constraints") or [])
         if constraints & {"not_null", "primary_key"}:
             plan.add(f"not_null:{name}", "expect_column_values_to_not_be_null", {"column": name},

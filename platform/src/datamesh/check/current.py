@@ -18,7 +18,7 @@ from datamesh.check.findings import Finding, shown_path
 from datamesh.check.rules import rule_finding
 from datamesh.discover.graph import DomainGraph
 from datamesh.manifest.assemble import build_mesh_manifest
-from datamesh.manifest.parse_errors import REF_FINDINGS, DomainParseError, ParseFailure
+from datamesh.manifest.parse_errors import REF_FINDINGS, MeshParseErrors, ParseFailure
 from datamesh.warehouse import Warehouse
 
 
@@ -58,10 +58,10 @@ def current_mesh(
         try:
             manifest = build_mesh_manifest(root, warehouse, output, graph=parsed)
             break
-        except DomainParseError as exc:
-            finding = ref_finding(exc.failure, base)
-            if finding is None or finding.domain not in parsed.domains:
+        except MeshParseErrors as exc:
+            found = [ref_finding(failure, base) for failure in exc.failures]
+            if any(f is None or f.domain not in parsed.domains for f in found):
                 raise
-            findings.append(finding)
-            parsed = parsed.without([finding.domain])
+            findings.extend(f for f in found if f is not None)
+            parsed = parsed.without([f.domain for f in found if f is not None])
     return CurrentMesh(manifest, tuple(findings), frozenset(parsed.left_out))

@@ -17,14 +17,26 @@ from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.jsonio import write_json_atomic
-from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
+from datamesh.manifest.interface import (
+    cross_domain_edges,
+    exposures,
+    non_public_nodes,
+    public_models,
+)
 from datamesh.manifest.parse import parse_domain
-from datamesh.manifest.parse_errors import DomainParseError, FailureKind, ParseFailure
+from datamesh.manifest.parse_errors import (
+    DomainParseError,
+    FailureKind,
+    MeshParseErrors,
+    ParseFailure,
+)
 from datamesh.manifest.schema import validate_manifest
 from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
+# What interface_from_parse records; a change here makes cached parses stale.
+INTERFACE_SHAPE = 2  # 2: non-public nodes listed (what a wrong ref names)
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
@@ -54,6 +66,7 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
         "models": public_models(dbt_manifest, domain.name),
         "exposures": exposures(dbt_manifest, domain.name),
         "edges": cross_domain_edges(dbt_manifest, domain.name, domain.package_upstreams),
+        "non_public": non_public_nodes(dbt_manifest, domain.name),
     }
 
 
@@ -88,8 +101,29 @@ def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str
             "upstreams": upstream_public,
             "dbt": dbt.version.__version__,
             "platform": __version__,
+            "interface_shape": INTERFACE_SHAPE,
         }
     )
+
+
+def _parse_one(
+    domain: Domain,
+    warehouse: Warehouse,
+    graph: DomainGraph,
+    upstream_interfaces: list[dict[str, Any]],
+    use_cache: bool,
+) -> dict[str, Any]:
+    """One domain's interface, from its cached parse when nothing it reads changed."""
+    key = _cache_key(domain, upstream_interfaces)
+    cache_file = warehouse.parse_cache_dir / f"{domain.name}.json"
+    if use_cache and cache_file.is_file():
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return cached["interface"]
+    dbt_manifest = parse_domain(domain, warehouse, warehouse.parse_registry_dir, graph)
+    interface = interface_from_parse(domain, dbt_manifest)
+    write_json_atomic(cache_file, {"key": key, "interface": interface})
+    return interface
 
 
 def parse_mesh(
@@ -97,27 +131,29 @@ def parse_mesh(
 ) -> dict[str, dict[str, Any]]:
     """Parse every domain of ``graph`` in build order; returns each domain's interface.
 
-    Raises DomainParseError for the first domain dbt cannot parse.
+    A domain that fails does not stop the others: every domain whose upstreams parsed is
+    tried, then MeshParseErrors lists every failure (and the domains not tried) at once.
     """
-    registry_dir = warehouse.parse_registry_dir
-    cache_dir = warehouse.parse_cache_dir
     interfaces: dict[str, dict[str, Any]] = {}
+    failures: list[ParseFailure] = []
+    not_parsed: dict[str, str] = {}
     for name in graph.build_order():
         domain = graph.domains[name]
-        key = _cache_key(domain, [interfaces[u] for u in domain.upstreams])
-        cache_file = cache_dir / f"{name}.json"
-        interface = None
-        if use_cache and cache_file.is_file():
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                interface = cached["interface"]
-        if interface is None:
-            dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
-            interface = interface_from_parse(domain, dbt_manifest)
-            write_json_atomic(cache_file, {"key": key, "interface": interface})
-        _check_edges_declared(domain, interface["edges"])
-        write_interface(registry_dir, interface)
+        failed = [u for u in domain.upstreams if u in graph.domains and u not in interfaces]
+        if failed:
+            not_parsed[name] = failed[0]
+            continue
+        try:
+            upstream_interfaces = [interfaces[u] for u in domain.upstreams if u in interfaces]
+            interface = _parse_one(domain, warehouse, graph, upstream_interfaces, use_cache)
+            _check_edges_declared(domain, interface["edges"])
+        except DomainParseError as exc:
+            failures.append(exc.failure)
+            continue
+        write_interface(warehouse.parse_registry_dir, interface)
         interfaces[name] = interface
+    if failures:
+        raise MeshParseErrors(failures, not_parsed)
     return interfaces
 
 

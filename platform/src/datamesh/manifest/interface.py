@@ -121,6 +121,35 @@ def public_models(manifest: dict[str, Any], project: str) -> list[dict[str, Any]
     ]
 
 
+NAMED_NODES = ("model", "seed", "snapshot")
+
+
+def non_public_nodes(manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
+    """The project's refable nodes that are not public: what a consumer's wrong ref names.
+
+    Kept in the interface (names, kind, access, group only) so a ref to one is explained as
+    what it is (a seed, a protected model, a private model of a group) instead of "not found".
+    """
+    found = []
+    for node in manifest.get("nodes", {}).values():
+        kind = node.get("resource_type")
+        if kind not in NAMED_NODES or node.get("package_name") != project:
+            continue
+        access = (node.get("access") or "protected") if kind == "model" else None
+        if access == "public":
+            continue
+        found.append(
+            {
+                "name": node["name"],
+                "version": node.get("version"),
+                "resource_type": kind,
+                "access": access,
+                "group": (node.get("config") or {}).get("group") or node.get("group"),
+            }
+        )
+    return sorted(found, key=lambda n: (n["name"], str(n["version"])))
+
+
 def _split_model_id(unique_id: str) -> tuple[str, str, int | str | None] | None:
     """(package, name, version) of a model id ``model.<package>.<name>[.v<version>]``."""
     parts = unique_id.split(".")

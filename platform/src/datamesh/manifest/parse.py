@@ -109,7 +109,9 @@ def parse_domain(
     target_dir = warehouse.target_dir(domain.name)
     result = _parse(domain, warehouse, registry_dir, target_dir, warehouse.log_dir(domain.name))
     if not result.success:
-        raise DomainParseError(classify_parse_failure(result.exception, domain, graph))
+        raise DomainParseError(
+            classify_parse_failure(result.exception, domain, graph, registry_dir)
+        )
     return json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
@@ -125,7 +127,7 @@ def diagnose_parse(
     result = _parse(domain, warehouse, registry_dir, scratch / "target", scratch / "logs")
     if result.success:
         return None
-    return classify_parse_failure(result.exception, domain, graph)
+    return classify_parse_failure(result.exception, domain, graph, registry_dir)
 
 
 def compile_domain(
@@ -146,5 +148,7 @@ def compile_domain(
         env={PUBLISH_PATH_ENV: str(scratch), NO_ATTACH_ENV: "1"},
     )  # fmt: skip
     if not result.success:
-        raise DomainParseError(classify_parse_failure(result.exception, domain, graph))
+        raise DomainParseError(
+            classify_parse_failure(result.exception, domain, graph, registry_dir)
+        )
     return json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ from typing import Any
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.errors import ParseError
+from datamesh.registry import read_interface
 
 
 class FailureKind(Enum):
@@ -49,6 +50,7 @@ class ParseFailure:
     producer: str | None = None
     target: str | None = None  # the producer's model the ref names
     version: str | None = None  # the version the ref pins, if any
+    node: str | None = None  # what a non-public target is: seed, protected model, private ...
 
     @property
     def path(self) -> Path | None:
@@ -68,6 +70,19 @@ class ParseFailure:
                 f"{show(self.domain.dependencies_file)} (add '- name: {producer}' under projects:)"
             )
         if self.kind is FailureKind.NOT_PUBLIC:
+            not_public = f"{ref}, which is not a public model of domain '{producer}'"
+            if self.node == "seed":
+                return (
+                    f"{not_public} but a seed: a seed cannot be referenced across domains; "
+                    f"select it in a model of '{producer}' made public (access: public, "
+                    "contract: {enforced: true}) and ref that model"
+                )
+            if self.node:
+                return (
+                    f"{not_public} but a {self.node}: only public models can be referenced "
+                    "across domains; make it public there (access: public, contract: "
+                    f"{{enforced: true}}) or ref a public model of '{producer}'"
+                )
             return (
                 f"{ref}, which is not a public model of domain '{producer}' (only public models "
                 "can be referenced across domains)"
@@ -92,6 +107,44 @@ class DomainParseError(ParseError):
     def __init__(self, failure: ParseFailure) -> None:
         super().__init__(failure.message())
         self.failure = failure
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+class MeshParseErrors(DomainParseError):
+    """Every domain of one run that dbt could not parse, and the domains left unparsed.
+
+    ``failure`` is the first in build order (for callers that handle one); ``failures`` has
+    them all, and ``not_parsed`` maps each domain that was not tried to the upstream that failed.
+    """
+
+    def __init__(self, failures: list[ParseFailure], not_parsed: dict[str, str]) -> None:
+        super().__init__(failures[0])
+        self.failures = tuple(failures)
+        self.not_parsed = dict(not_parsed)
+        self.args = (self.render(),)
+
+    def render(self, show: Callable[[Path], str] = str) -> str:
+        """One failure: its full message; several: one line each naming domain and culprit."""
+        if len(self.failures) == 1:
+            lines = [self.failures[0].message(show)]
+        else:
+            lines = [f"{len(self.failures)} domains failed to parse:"]
+            lines += [
+                f"  domain '{f.domain.name}' ({show(f.domain.project_file)}): "
+                f"{_one_line(f.sentence(show))}"
+                for f in self.failures
+            ]
+        if self.not_parsed:
+            waiting = ", ".join(f"{d} (upstream '{u}')" for d, u in self.not_parsed.items())
+            lines.append(f"not parsed, an upstream failed: {waiting}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def _version(value: Any) -> str | None:
@@ -128,25 +181,61 @@ def _referring_node(exc: BaseException) -> Any:
     return None
 
 
+def describe_non_public(interface: dict[str, Any] | None, target: str) -> str | None:
+    """What ``target`` is in a producer's interface when it is not public, else None.
+
+    "seed", "snapshot", "protected model" or "private model of group 'g'".
+    """
+    for node in (interface or {}).get("non_public") or []:
+        if node.get("name") != target:
+            continue
+        if node.get("resource_type") != "model":
+            return str(node.get("resource_type"))
+        if node.get("access") == "private":
+            group = node.get("group")
+            return f"private model of group '{group}'" if group else "private model"
+        return f"{node.get('access') or 'protected'} model"
+    return None
+
+
 def ref_kind(consumer: Domain, producer: str, target: str, version: str | None,
-             graph: DomainGraph) -> FailureKind:  # fmt: skip
-    """Why a ref from ``consumer`` to ``producer.target`` cannot resolve in this mesh."""
+             graph: DomainGraph, interface: dict[str, Any] | None = None,
+             ) -> tuple[FailureKind, str | None]:  # fmt: skip
+    """Why a ref from ``consumer`` to ``producer.target`` cannot resolve in this mesh.
+
+    With the producer's registry ``interface``, a target that exists but is not public is
+    also described (see ``describe_non_public``).
+    """
     domain = graph.find(producer)
     if domain is None:
-        return FailureKind.UNKNOWN_DOMAIN
+        return FailureKind.UNKNOWN_DOMAIN, None
     if producer not in consumer.upstreams:
-        return FailureKind.UNDECLARED_DOMAIN
+        return FailureKind.UNDECLARED_DOMAIN, None
+    node = describe_non_public(interface, target)
+    if node is not None:
+        return FailureKind.NOT_PUBLIC, node
     if not _defines(domain.path, target, version):
-        return FailureKind.MISSING
-    return FailureKind.NOT_PUBLIC
+        return FailureKind.MISSING, None
+    return FailureKind.NOT_PUBLIC, None
 
 
 def classify_parse_failure(
-    exc: BaseException | None, domain: Domain, graph: DomainGraph
+    exc: BaseException | None,
+    domain: Domain,
+    graph: DomainGraph,
+    registry_dir: Path | None = None,
 ) -> ParseFailure:
-    """The typed failure for dbt's exception from parsing ``domain`` (from its fields, not text)."""
+    """The typed failure for dbt's exception from parsing ``domain`` (from its fields, not text).
+
+    ``registry_dir`` holds the interfaces the parse read: they say what a non-public target is.
+    """
     from dbt.exceptions import TargetNotFoundError
 
+    cause = exc
+    while cause is not None:  # the mesh's plugin already said it (resolve/private_refs.py)
+        if isinstance(cause, DomainParseError) and cause.failure.domain.name == domain.name:
+            return cause.failure
+        cause = cause.__cause__ or cause.__context__
     message = str(exc) if exc is not None else "dbt parse failed"
     other = ParseFailure(FailureKind.OTHER, domain, message)
     if not isinstance(exc, TargetNotFoundError) or exc.target_kind != "node":
@@ -155,8 +244,9 @@ def classify_parse_failure(
     if not producer or producer == domain.name or node is None:
         return other  # a ref inside the domain: dbt's message says it all
     version = _version(exc.target_version)
+    interface = read_interface(registry_dir, producer) if registry_dir is not None else None
+    kind, what = ref_kind(domain, producer, exc.target_name, version, graph, interface)
     return ParseFailure(
-        ref_kind(domain, producer, exc.target_name, version, graph), domain, message,
-        model=node.name, file=node.original_file_path, producer=producer,
-        target=exc.target_name, version=version,
+        kind, domain, message, model=node.name, file=node.original_file_path,
+        producer=producer, target=exc.target_name, version=version, node=what,
     )  # fmt: skip

@@ -95,6 +95,10 @@ def print_summary(report: RunReport, console: Console) -> None:
         fields = {"domain": domain.domain, "status": str(domain.status), "counts": domain.counts}
         line = f"  {domain.domain:<{width}}  {domain.status:<11} {domain.seconds:6.1f}s"
         console.log("info", line + (f"  dbt: {counts}" if counts else ""), **fields)
+    for domain in report.domains:  # expectations that only warn: reported, never blocking
+        for warning in domain.warnings:
+            console.log("warning", f"  {domain.domain}: audit warning: {warning}",
+                        domain=domain.domain, warning=warning)  # fmt: skip
     for domain in report.domains:
         if domain.status.ok:
             continue

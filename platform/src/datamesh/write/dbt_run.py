@@ -16,6 +16,7 @@ from typing import Any
 
 from datamesh.dbt_env import (
     GATE_ENV,
+    NO_ATTACH_ENV,
     PUBLISH_PATH_ENV,
     QUIET_DBT_ENV,
     REGISTRY_ENV,
@@ -33,6 +34,7 @@ from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 from datamesh.write.engine_types import explain_unknown_type, is_unknown_type
 from datamesh.write.phases import dbt_phases
+from datamesh.write.seed_sources import seeds_read_as_sources
 from datamesh.write.warm_start import WarmChild, warm_start_enabled, warm_starter
 
 
@@ -146,6 +148,23 @@ def _start(command: list[str], cwd: Path, env: dict[str, str], log_file: Path,
         )  # fmt: skip
 
 
+def _seed_failures(results_file: Path, project_dir: Path) -> list[str]:
+    """Each seed that failed to load, by name and file, with dbt's message."""
+    run_results = read_json_object(results_file, "dbt's run results") or {}
+    failed: list[str] = []
+    for result in run_results.get("results", []):
+        if str(result.get("status")) in {"error", "fail", "runtime error"}:
+            seed = str(result.get("unique_id", "")).rsplit(".", 1)[-1]
+            files = sorted(p.relative_to(project_dir) for p in project_dir.rglob(f"{seed}.csv"))
+            where = f" ({files[0].as_posix()})" if files else ""
+            message = " ".join(str(result.get("message") or "").split())[:500]
+            failed.append(
+                f"seed '{seed}'{where}, which a source() of the project reads, failed to load: "
+                f"{message}"
+            )
+    return failed
+
+
 def run_dbt_build(
     domain: Domain,
     warehouse: Warehouse,
@@ -158,7 +177,8 @@ def run_dbt_build(
     """``dbt build`` with the generated profile into ``staging_file``; upstreams: the registry.
 
     With ``gate``, dbt parses and then waits for the orchestrator to open the gate
-    (orchestrate/handoff.py) before it runs anything.
+    (orchestrate/handoff.py) before it runs anything. Seeds that the project's own sources
+    read are loaded first by ``dbt seed`` (write/seed_sources.py), into the same file.
     """
     try:
         install_packages(domain, warehouse)
@@ -167,12 +187,11 @@ def run_dbt_build(
     target_dir = warehouse.target_dir(domain.name)
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
-    (target_dir / "run_results.json").unlink(missing_ok=True)
+    results_file = target_dir / "run_results.json"
+    results_file.unlink(missing_ok=True)
     profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
-    command = [
-        dbt_executable(), "build",
-        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir), "--no-use-colors",
-    ]  # fmt: skip
+    common = [*dbt_common_args(domain.path, profiles_dir, target_dir, log_dir), "--no-use-colors"]
+    command = [dbt_executable(), "build", *common]
     if threads:
         command += ["--threads", str(threads)]
     env = {
@@ -183,8 +202,8 @@ def run_dbt_build(
         **QUIET_DBT_ENV,
     }
     env.pop(GATE_ENV, None)
-    if gate is not None:
-        env[GATE_ENV] = str(gate)
+    env.pop(NO_ATTACH_ENV, None)
+    seeds = seeds_read_as_sources(domain.path)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
     # The write wall (datamesh/sandbox): dbt may write only in its own staging folder (with
@@ -192,10 +211,32 @@ def run_dbt_build(
     writable = [staging_file.parent, target_dir, log_dir, domain.path]
     tmpdir = staging_file.parent / "tmp"
     with ChildWall(writable, f"dbt for domain '{domain.name}'", tmpdir) as wall:
-        child = _start(command, domain.path, {**env, **wall.env}, log_file, wall)
-        returncode, stopped = _wait(child, stop)
+
+        def run(argv: list[str], extra_env: dict[str, str], log_path: Path) -> tuple[int, str]:
+            child = _start(argv, domain.path, {**env, **extra_env, **wall.env}, log_path, wall)
+            return _wait(child, stop)
+
+        seed_failures: list[str] = []
+        returncode, stopped = 0, ""
+        build_started = started
+        if seeds:
+            # No producer is read by a seed: attach none (a producer may still be written),
+            # and do not wait at the start gate, which is the build's.
+            seed_log = log_dir / "seed.log"
+            seed_argv = [dbt_executable(), "seed", *common, "--select", *seeds]
+            returncode, stopped = run(seed_argv, {NO_ATTACH_ENV: "1"}, seed_log)
+            if returncode != 0 and not stopped:
+                # each failed seed by name; none when dbt stopped at the parse (explained
+                # like a build that could not parse: explain_failed_build)
+                seed_failures = _seed_failures(results_file, domain.path)
+                log_file = seed_log
+        if returncode == 0 and not stopped:
+            results_file.unlink(missing_ok=True)
+            if gate is not None:
+                env[GATE_ENV] = str(gate)
+            build_started = time.perf_counter()
+            returncode, stopped = run(command, {}, log_file)
     seconds = time.perf_counter() - started
-    results_file = target_dir / "run_results.json"
     counts: dict[str, int] = {}
     failures: list[str] = []
     explained: list[str] = []
@@ -207,13 +248,18 @@ def run_dbt_build(
     success = returncode == 0 and not stopped
     if stopped:
         failures = [f"dbt stopped: {stopped}"]
+    elif seed_failures:
+        explained = seed_failures
     elif not success and not failures:
         failures = [f"dbt exited with code {returncode}:\n{_tail(log_file)}"]
     failures = wall.explain(failures)
     manifest = None
     if success and manifest_file.is_file():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    phases = _phases(log_dir / "dbt.log", log_file, seconds)
+    # phases of the build step (a seed step before it counts as start-up)
+    phases = _phases(log_dir / "dbt.log", log_file, started + seconds - build_started)
+    if build_started > started:
+        phases["startup"] = round(phases.get("startup", 0.0) + build_started - started, 3)
     return DbtOutcome(
         success, seconds, counts, failures, log_file, manifest, stopped, explained, phases
     )
