@@ -111,3 +111,22 @@ def test_default_warehouse_for_a_dbt_project_is_the_profiles_default(
     assert default_warehouse(dbt_project=project) == tmp_path / "mesh" / "warehouse"
     monkeypatch.setenv("MESH_WAREHOUSE", str(tmp_path / "elsewhere"))
     assert default_warehouse(dbt_project=project) == tmp_path / "elsewhere"
+
+
+def test_a_single_project_mesh_keeps_its_warehouse_out_of_its_own_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run in a folder that is one dbt project, ./warehouse would be a project file."""
+    from datamesh.discover.content_hash import project_fingerprint
+
+    monkeypatch.delenv("MESH_WAREHOUSE", raising=False)
+    project = tmp_path / "shop"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    warehouse = default_warehouse(project)
+    assert warehouse.parent == project and warehouse.name.startswith(".")
+    before = project_fingerprint(project)
+    (warehouse / "registry").mkdir(parents=True)
+    (warehouse / "registry" / "shop.json").write_text("{}")
+    assert project_fingerprint(project) == before
+    assert default_warehouse(tmp_path) == tmp_path / "warehouse"  # a folder of projects

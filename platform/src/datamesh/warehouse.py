@@ -10,6 +10,7 @@ from datamesh.dbt_env import REGISTRY_ENV, WAREHOUSE_ENV
 from datamesh.errors import MeshError
 
 WAREHOUSE_DIR = "warehouse"
+SINGLE_PROJECT_WAREHOUSE_DIR = ".mesh-warehouse"
 
 
 def default_warehouse(start: Path | None = None, *, dbt_project: Path | None = None) -> Path:
@@ -27,6 +28,10 @@ def default_warehouse(start: Path | None = None, *, dbt_project: Path | None = N
     for folder in (here, *here.parents):
         if (folder / "domains").is_dir() and (folder / "pyproject.toml").is_file():
             return folder / WAREHOUSE_DIR
+    if (here / "dbt_project.yml").is_file():
+        # a mesh of one project, run in its folder: a hidden folder, which neither discovery
+        # nor the project's fingerprint reads (./warehouse would change it on every build)
+        return here / SINGLE_PROJECT_WAREHOUSE_DIR
     return here / WAREHOUSE_DIR
 
 
