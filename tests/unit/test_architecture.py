@@ -1,7 +1,8 @@
 """The package's shape: stages import only downward, and nothing imports in a circle.
 
 Order: primitives -> discover -> manifest -> resolve -> write -> audit -> publish ->
-orchestrate -> check -> map -> cli. A module may import its own stage and any stage before it
+orchestrate -> check -> map -> scaffold -> cli. A module may import its own stage and any stage
+before it
 (the map reads every stage's report through the reader of the stage that writes it).
 """
 
@@ -19,7 +20,7 @@ PRIMITIVES = {
 }  # fmt: skip
 LAYERS = [
     "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",
-    "check", "map", "cli",
+    "check", "map", "scaffold", "cli",
 ]  # fmt: skip
 
 

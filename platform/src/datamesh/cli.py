@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "datamesh.audit.command",
     "datamesh.check.command",
     "datamesh.map.command",
+    "datamesh.scaffold.command",
 )
 
 DESCRIPTION = """\
