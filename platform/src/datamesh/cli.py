@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "datamesh.manifest.command",
     "datamesh.orchestrate.command",
     "datamesh.orchestrate.state_path",
+    "datamesh.orchestrate.clean",
     "datamesh.audit.command",
     "datamesh.check.command",
     "datamesh.map.command",
