@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "datamesh.audit.command",
     "datamesh.check.command",
     "datamesh.map.command",
+    "datamesh.docs.command",
     "datamesh.scaffold.command",
 )
 

@@ -218,6 +218,10 @@ class Warehouse:
         """Great Expectations Data Docs (``mesh validate``)."""
         return self.reports_dir / "data_docs"
 
+    def docs_dir(self, domain: str) -> Path:
+        """``mesh docs``: a domain's dbt docs with its upstreams filled in from the registry."""
+        return self.reports_dir / "docs" / domain
+
     @property
     def check_dir(self) -> Path:
         return self.reports_dir / "check"
@@ -250,6 +254,7 @@ class Warehouse:
             self.profiles_dir(domain), self.target_dir(domain), self.log_dir(domain),
             self.publish_state_dir(domain), self.diagnose_dir(domain), self.compile_dir(domain),
             self.parse_registry_dir / f"{domain}.json", self.validation_dir / domain,
+            self.docs_dir(domain),
         ]  # fmt: skip
 
     def domains_with_files(self) -> set[str]:

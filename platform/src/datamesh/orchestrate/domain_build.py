@@ -226,8 +226,18 @@ def wait_for_publish(waiting_on: dict[str, Handoff]) -> str | None:
     return blocked_reason(culprit, waiting_on[culprit].status) if culprit else None
 
 
+def publishes_nothing(interface: dict[str, Any]) -> bool:
+    """No public model and no read of another domain: its publication would be empty.
+
+    A pure consumer (no public model, but cross-domain refs) still publishes: its registry
+    entry records what it reads, which the breaking-change gate judges it by when it is not
+    in the tree being built.
+    """
+    return not interface["models"] and not interface.get("edges")
+
+
 def no_public_model(domain: Domain) -> str:
-    """Why a domain with nothing public is not published: consumers would read an empty mesh."""
+    """Why an empty domain is not published: consumers would find nothing in it."""
     return (
         f"domain '{domain.name}' has no public model, so there is nothing to publish: mark a "
         f"model 'access: public' with an enforced contract in its YAML under "
@@ -264,7 +274,7 @@ def _audit_and_publish(
     elif not outcome.success or outcome.manifest is None:
         result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
         run.producer_failed(name, Status.FAILED)
-    elif not (interface := interface_from_parse(domain, outcome.manifest))["models"]:
+    elif publishes_nothing(interface := interface_from_parse(domain, outcome.manifest)):
         result.reason = no_public_model(domain)
         result.failures = [result.reason]
         run.producer_failed(name, Status.FAILED)
