@@ -6,18 +6,15 @@ a hand-run ``--target publish`` says whose target it is."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from support.cli import MeshCli
+from support.cli import MeshCli, hand_dbt
 from support.meshes import REPO, TINY_MESH, copy_mesh
 
 from datamesh.warehouse import Warehouse
-from datamesh.write.dbt_run import dbt_executable
 
 pytestmark = pytest.mark.integration
 
@@ -70,15 +67,6 @@ def test_init_consuming_fct_orders_builds_publishes_and_passes_check(
     assert checked.code == 0, checked.output
 
 
-def _dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """dbt as an analytics engineer runs it in a domain: its own profiles.yml, no mesh flags."""
-    return subprocess.run(
-        [dbt_executable(), *args, "--no-use-colors"], cwd=project,
-        env={**os.environ, "MESH_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-
-
 def test_empty_domain_orphans_and_the_platform_target(tmp_path, monkeypatch):
     root = copy_mesh(TINY_MESH, tmp_path / "domains")
     warehouse = Warehouse(tmp_path / "wh")
@@ -101,11 +89,11 @@ def test_empty_domain_orphans_and_the_platform_target(tmp_path, monkeypatch):
     assert warehouse.registry_file("gamma").is_file()
 
     # a hand-run --target publish (the domain's own profiles.yml) is refused with our message
-    hand = _dbt(root / "gamma", warehouse.root, "parse", "--target", "publish")
+    hand = hand_dbt(root / "gamma", warehouse.root, "parse", "--target", "publish")
     assert hand.returncode != 0
     assert "target 'publish' is the mesh platform's" in hand.stdout
     assert "'mesh build -s gamma'" in hand.stdout
-    assert _dbt(root / "gamma", warehouse.root, "parse").returncode == 0  # dev still works
+    assert hand_dbt(root / "gamma", warehouse.root, "parse").returncode == 0  # dev still works
 
     shutil.rmtree(root / "gamma")
     warned = cli.run("build", "-s", "alpha")
