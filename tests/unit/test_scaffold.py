@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,12 @@ def test_init_writes_every_file(tmp_path: Path, warehouse: Warehouse) -> None:
         "expectations/loyalty_orders.yml", "seeds/raw_items.csv",
     }  # fmt: skip
     assert all(p.is_file() for p in written)
+
+
+def test_a_producer_only_parsed_is_read_from_the_mesh_manifest(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path / "wh")
+    manifest = {"domains": [{"name": "sales", "models": [_model("orders", None, None)]}]}
+    warehouse.root.mkdir()
+    warehouse.manifest_path.write_text(json.dumps(manifest))
+    consumed = resolve_consumed("sales.orders", warehouse, {"sales"})
+    assert consumed.ref == "ref('sales', 'orders')" and consumed.columns[0]["name"] == "order_id"
