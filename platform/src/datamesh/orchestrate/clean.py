@@ -36,7 +36,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from datamesh.orchestrate.orphans import orphan_domains, orphan_paths, remove_orphan
 
     if not args.orphans:
-        raise MeshError("mesh clean: say what to clean: --orphans (nothing else is cleaned yet)")
+        raise MeshError("say what to clean: --orphans (nothing else is cleaned yet)")
     root, warehouse = root_of(args), warehouse_of(args)
     known = {d.name for d in discover_domains(root)}
     with build_lock(warehouse.build_lock_file, wait=args.wait):
