@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from support.cli import MeshCli
+from support.cli import MeshCli, hand_dbt
 from support.meshes import TINY_MESH, copy_mesh
 
 from datamesh.warehouse import Warehouse
-from datamesh.write.dbt_run import dbt_executable
 
 pytestmark = pytest.mark.integration
-
-
-def dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """dbt as an analytics engineer runs it in a domain: the dev target, no platform flags."""
-    return subprocess.run(
-        [dbt_executable(), *args, "--no-use-colors"], cwd=project,
-        env={**os.environ, "MESH_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
 
 
 def test_state_path_of_the_last_publish_drives_slim_ci(tmp_path: Path) -> None:
@@ -50,13 +38,13 @@ def test_state_path_of_the_last_publish_drives_slim_ci(tmp_path: Path) -> None:
     summary = root / "beta" / "models" / "beta_summary.sql"
     summary.write_text(summary.read_text().replace("count(*) as n_things", "count(*) as n_things,"
                                                    "\n    max(score) as top_score"))  # fmt: skip
-    listed = dbt(root / "beta", warehouse.root, "ls", "-s", "state:modified", "--state", str(state),
-                 "--resource-type", "model", "--output", "name")  # fmt: skip
+    listed = hand_dbt(root / "beta", warehouse.root, "ls", "-s", "state:modified", "--state",
+                      str(state), "--resource-type", "model", "--output", "name")  # fmt: skip
     assert listed.returncode == 0, listed.stdout[-3000:]
     names = {line.strip() for line in listed.stdout.splitlines()}
     assert "beta_summary" in names and "beta_legacy" not in names
 
-    built = dbt(root / "beta", warehouse.root, "build", "-s", "state:modified+", "--state",
-                str(state), "--defer")  # fmt: skip
+    built = hand_dbt(root / "beta", warehouse.root, "build", "-s", "state:modified+", "--state",
+                     str(state), "--defer")  # fmt: skip
     assert built.returncode == 0, built.stdout[-3000:]
     assert "model main.beta_summary" in built.stdout and "TOTAL=1\n" in built.stdout

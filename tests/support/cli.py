@@ -6,6 +6,8 @@ The root and warehouse are given once; every command gets ``--root/--warehouse``
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from datamesh.cli import main
 from datamesh.warehouse import Warehouse
+from datamesh.write.dbt_run import dbt_executable
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,12 @@ class MeshCli:
     def argv(self, command: str, *args: str) -> list[str]:
         """The command line of a real ``mesh`` process (this interpreter, this checkout)."""
         return [sys.executable, "-m", "datamesh.cli", *self.args(command, *args)]
+
+
+def hand_dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """dbt as an analytics engineer runs it in a domain: the dev target, no platform flags."""
+    return subprocess.run(
+        [dbt_executable(), *args, "--no-use-colors"], cwd=project,
+        env={**os.environ, "MESH_WAREHOUSE": str(warehouse)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip

@@ -1,8 +1,9 @@
 """The package's shape: stages import only downward, and nothing imports in a circle.
 
 Order: primitives -> discover -> manifest -> resolve -> write -> audit -> publish ->
-orchestrate -> check -> map -> cli. A module may import its own stage and any stage before it
-(the map reads every stage's report through the reader of the stage that writes it).
+orchestrate -> check -> map -> docs -> scaffold -> cli. A module may import its own stage and
+any stage before it (the map reads every stage's report through the reader of the stage that
+writes it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ PRIMITIVES = {
 }  # fmt: skip
 LAYERS = [
     "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",
-    "check", "map", "cli",
+    "check", "map", "docs", "scaffold", "cli",
 ]  # fmt: skip
 
 

@@ -75,3 +75,11 @@ def test_publish_waits_for_every_producer_and_names_one_that_did_not_publish() -
         "upstream 'b' blocked"
     )
     assert wait_for_publish({}) is None
+
+
+def test_an_empty_domain_publishes_nothing_a_pure_consumer_still_does() -> None:
+    from datamesh.orchestrate.domain_build import publishes_nothing
+
+    assert publishes_nothing({"models": [], "edges": []})
+    assert not publishes_nothing({"models": [], "edges": [{"producer": {"domain": "alpha"}}]})
+    assert not publishes_nothing({"models": [{"name": "things"}], "edges": []})

@@ -22,9 +22,12 @@ COMMANDS: tuple[str, ...] = (
     "datamesh.manifest.command",
     "datamesh.orchestrate.command",
     "datamesh.orchestrate.state_path",
+    "datamesh.orchestrate.clean",
     "datamesh.audit.command",
     "datamesh.check.command",
     "datamesh.map.command",
+    "datamesh.docs.command",
+    "datamesh.scaffold.command",
     "datamesh.engine.command",
 )
 

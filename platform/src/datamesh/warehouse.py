@@ -223,6 +223,10 @@ class Warehouse:
         """Great Expectations Data Docs (``mesh validate``)."""
         return self.reports_dir / "data_docs"
 
+    def docs_dir(self, domain: str) -> Path:
+        """``mesh docs``: a domain's dbt docs with its upstreams filled in from the registry."""
+        return self.reports_dir / "docs" / domain
+
     @property
     def check_dir(self) -> Path:
         return self.reports_dir / "check"
@@ -241,6 +245,33 @@ class Warehouse:
     def map_dir(self) -> Path:
         """``mesh map``'s default output folder."""
         return self.reports_dir / "map"
+
+    def domain_folders(self, domain: str) -> list[Path]:
+        """Everything in the warehouse that belongs to one domain alone (``mesh clean --orphans``).
+
+        Its registry entry, publications, staging, dev file, the platform's per-domain state
+        (profile, dbt target and logs, published state, diagnosis, compile, parse-time
+        interface) and its validation results. Shared reports are cleaned by their owners.
+        """
+        return [
+            self.registry_file(domain), self.publications_dir(domain),
+            self.staging_dir / domain, self.dev_dir / f"{domain}.duckdb",
+            self.profiles_dir(domain), self.target_dir(domain), self.log_dir(domain),
+            self.publish_state_dir(domain), self.diagnose_dir(domain), self.compile_dir(domain),
+            self.parse_registry_dir / f"{domain}.json", self.validation_dir / domain,
+            self.docs_dir(domain),
+        ]  # fmt: skip
+
+    def domains_with_files(self) -> set[str]:
+        """Every domain name the warehouse holds something for, from ``domain_folders``' places."""
+        probe = "_probe_"
+        names: set[str] = set()
+        for path in self.domain_folders(probe):
+            if path.name == probe:  # a folder per domain
+                names |= {p.name for p in path.parent.glob("*") if p.is_dir()}
+            else:  # a file per domain: <domain>.json, <domain>.duckdb
+                names |= {p.stem for p in path.parent.glob(f"*{path.suffix}") if p.is_file()}
+        return {n for n in names if "-" not in n and not n.startswith(".") and n != probe}
 
     def in_reports(self, relative: str) -> Path:
         """A report named relative to the reports folder (as the validation summary does)."""

@@ -81,13 +81,14 @@ def _parse(
     profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
+    words = [w for w in command if not w.startswith("-")]  # ("docs", "generate"), ("parse",)
     args = [
-        command[0],
+        *words,
         *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
         "--log-level",
         "none",
         "--no-use-colors",
-        *command[1:],
+        *[w for w in command if w.startswith("-")],
     ]
     args.append("--no-partial-parse")
     with (
@@ -152,3 +153,22 @@ def compile_domain(
             classify_parse_failure(result.exception, domain, graph, registry_dir)
         )
     return json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def generate_docs(domain: Domain, warehouse: Warehouse, graph: DomainGraph, folder: Path) -> Path:
+    """Run ``dbt docs generate`` for one domain into ``folder`` against the published registry.
+
+    Like ``compile_domain``, it reads no data: an empty scratch file, nothing attached, an
+    empty catalog (``mesh docs`` fills the upstream entries from the registry afterwards).
+    Raises DomainParseError as ``parse_domain`` does; returns ``folder``.
+    """
+    scratch = folder / "scratch" / f"{domain.name}.duckdb"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    result = _parse(
+        domain, warehouse, warehouse.registry_dir, folder, folder / "logs",
+        command=("docs", "generate", "--empty-catalog"),
+        env={PUBLISH_PATH_ENV: str(scratch), NO_ATTACH_ENV: "1"},
+    )  # fmt: skip
+    if not result.success:
+        raise DomainParseError(classify_parse_failure(result.exception, domain, graph))
+    return folder

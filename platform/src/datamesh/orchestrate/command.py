@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 from datamesh.command_args import add_selection, command_parser, root_of, warehouse_of
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from datamesh.console import Console
     from datamesh.orchestrate.run_report import DomainResult, RunReport
+    from datamesh.warehouse import Warehouse
 
 DESCRIPTION = """\
 Build the selected domains in dependency order, in parallel where the graph allows, each
@@ -127,6 +130,16 @@ def print_phases(report: RunReport, console: Console) -> None:
                 phases={k: round(v, 2) for k, v in totals.items()})  # fmt: skip
 
 
+def warn_about_orphans(root: Path, warehouse: Warehouse, console: Console) -> None:
+    """Files of removed domains: consumers and the map would still read their registry entry."""
+    from datamesh.discover.projects import discover_domains
+    from datamesh.orchestrate.orphans import orphan_domains, orphan_warning
+
+    orphans = orphan_domains(warehouse, {d.name for d in discover_domains(root)})
+    if orphans:
+        console.log("warning", f"mesh build: warning: {orphan_warning(orphans)}", orphans=orphans)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh
     from datamesh.orchestrate.progress import Progress
@@ -140,7 +153,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(
         console.out, quiet=console.quiet, colour=console.colour, json_lines=console.json
     )
-    report = build_mesh(root_of(args), warehouse_of(args), options, progress)
+    root, warehouse = root_of(args), warehouse_of(args)
+    warn_about_orphans(root, warehouse, console)
+    report = build_mesh(root, warehouse, options, progress)
     print_summary(report, console)
     if args.verbose:
         print_phases(report, console)

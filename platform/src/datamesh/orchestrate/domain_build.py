@@ -226,6 +226,25 @@ def wait_for_publish(waiting_on: dict[str, Handoff]) -> str | None:
     return blocked_reason(culprit, waiting_on[culprit].status) if culprit else None
 
 
+def publishes_nothing(interface: dict[str, Any]) -> bool:
+    """No public model and no read of another domain: its publication would be empty.
+
+    A pure consumer (no public model, but cross-domain refs) still publishes: its registry
+    entry records what it reads, which the breaking-change gate judges it by when it is not
+    in the tree being built.
+    """
+    return not interface["models"] and not interface.get("edges")
+
+
+def no_public_model(domain: Domain) -> str:
+    """Why an empty domain is not published: consumers would find nothing in it."""
+    return (
+        f"domain '{domain.name}' has no public model, so there is nothing to publish: mark a "
+        f"model 'access: public' with an enforced contract in its YAML under "
+        f"{domain.path / 'models'} (README: Publish a model), or run mesh init for a skeleton"
+    )
+
+
 def _fresh_staging(warehouse: Warehouse, name: str) -> Path:
     staging = warehouse.staging_file(name)
     shutil.rmtree(staging.parent, ignore_errors=True)
@@ -255,8 +274,11 @@ def _audit_and_publish(
     elif not outcome.success or outcome.manifest is None:
         result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
         run.producer_failed(name, Status.FAILED)
+    elif publishes_nothing(interface := interface_from_parse(domain, outcome.manifest)):
+        result.reason = no_public_model(domain)
+        result.failures = [result.reason]
+        run.producer_failed(name, Status.FAILED)
     else:
-        interface = interface_from_parse(domain, outcome.manifest)
         checkpoint(staging)
         candidate = write_candidate(warehouse, interface, staging, run.run_id)
         link = link_for_consumers(candidate, warehouse.handoff_dir)

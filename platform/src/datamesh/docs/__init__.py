@@ -1,0 +1,1 @@
+"""mesh docs: a domain's dbt docs with its upstreams documented from the registry."""

@@ -1,0 +1,1 @@
+"""mesh init: a new domain that builds at once."""
