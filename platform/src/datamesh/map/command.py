@@ -54,7 +54,10 @@ def _page_drawings(view: dict[str, Any]) -> tuple[list[str], list[str]]:
 def write_map(root: Path, warehouse: Warehouse, output: Path | None = None) -> MapResult:
     """Join the inputs, then write mesh.md, mesh.dot, mesh.svg and index.html to ``output``."""
     inputs = read_map_inputs(root, warehouse)
-    view = build_map_view(inputs.manifest, inputs.check, inputs.validation, inputs.last_run)
+    view = build_map_view(
+        inputs.manifest, inputs.check, inputs.validation, inputs.last_run,
+        runs=inputs.runs, publications=inputs.publications,
+    )  # fmt: skip
     output = output or warehouse.map_dir
     output.mkdir(parents=True, exist_ok=True)
     result = MapResult(output=output, view=view)
