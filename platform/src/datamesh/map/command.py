@@ -21,6 +21,7 @@ from datamesh.map.html import render_page
 from datamesh.map.inputs import read_map_inputs
 from datamesh.map.mermaid import render_markdown
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, build_map_view
+from datamesh.map.style import plural
 from datamesh.warehouse import Warehouse
 
 NO_DOT_WARNING = (
@@ -90,8 +91,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     view = result.view
     level = "domain" if len(view["domains"]) > MAX_MODEL_LEVEL_DOMAINS else "model"
     print(
-        f"mesh map: {len(view['domains'])} domains, {len(view['models'])} public models, "
-        f"{len(view['edges'])} cross-domain reads ({level}-level diagram) -> {result.output}"
+        f"mesh map: {plural(len(view['domains']), 'domain')}, "
+        f"{plural(len(view['models']), 'public model')}, "
+        f"{plural(len(view['edges']), 'cross-domain read')} ({level}-level diagram) "
+        f"-> {result.output}"
     )
     for path in result.files:
         print(f"  {path.name}")

@@ -15,6 +15,7 @@ from typing import Any
 
 from datamesh.errors import MeshError
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, safe_id
+from datamesh.map.style import plural
 
 FONT = "DejaVu Sans"
 DOT_TIMEOUT_SECONDS = 300
@@ -180,7 +181,7 @@ def _isolated_grid(view: dict[str, Any], ids: dict[str, str]) -> list[str]:
         return []
     lines = [
         "  subgraph cluster_isolated {",
-        "    graph " + _attrs(label=f"{len(alone)} domains without cross-domain reads",
+        "    graph " + _attrs(label=f"{plural(len(alone), 'domain')} without cross-domain reads",
                               style="rounded,dashed", color="#b0bec5", id_="ov-isolated") + ";",
         "    " + "; ".join(alone) + ";",
     ]  # fmt: skip
@@ -196,13 +197,16 @@ def overview_dot(view: dict[str, Any]) -> str:
     """One node per domain coloured by health; one arrow per producer -> consumer pair."""
     lines = _header(
         "mesh_domains",
-        f"Mesh map, domain level ({len(view['domains'])} domains): one arrow per producer -> "
+        f"Mesh map, domain level ({plural(len(view['domains']), 'domain')}): one arrow per "
+        "producer -> "
         "consumer pair; a model-level drawing of this many domains would not be readable.",
     )
     ids = {d["name"]: d["id"] for d in view["domains"]}
     for domain in view["domains"]:
         owner = domain["owner"].get("name") or "no owner"
-        label = _two_line_label(domain["name"], [f"{owner} · {len(domain['models'])} models"])
+        label = _two_line_label(
+            domain["name"], [f"{owner} · {plural(len(domain['models']), 'model')}"]
+        )
         lines.append(
             f"  {domain['id']} "
             + _attrs(

@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
+from datamesh.map.style import plural
 
 CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 SWATCH_PARTS = ("fill", "stroke", "text")
@@ -93,7 +94,7 @@ def render_page(view: dict[str, Any], svgs: dict[str, str]) -> str:
         f'<template id="{escape(name)}">{inline_svg(svg)}</template>' for name, svg in svgs.items()
     )
     data = {**view, "map_note": map_note(view, bool(svgs))}
-    title = f"Mesh map · {len(view['domains'])} domains"
+    title = f"Mesh map · {plural(len(view['domains']), 'domain')}"
     replacements = {
         "__TITLE__": escape(title),
         "__PALETTE__": palette_css(view["styles"]),
