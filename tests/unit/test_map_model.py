@@ -212,3 +212,14 @@ def test_unversioned_reads_carry_no_version_word(manifest: dict) -> None:
     view = build_map_view(doc)
     assert [e["caption"] for e in view["edges"]] == [""]
     assert view["domain_edges"][0]["label"] == "plain"
+
+
+def test_the_first_reason_is_the_one_that_set_the_level(manifest: dict) -> None:
+    validation = {"generated_at": "t", "models": [
+        {"unique_id": f"model.alpha.things.v{v}", "domain": "alpha", "model": "things",
+         "version": v, "success": v == 1, "critical_failures": 0 if v == 1 else 1,
+         "warnings": 1, "evaluated": 5, "validated_at": "t", "result_file": None,
+         "target": "published"} for v in (1, 2)]}  # fmt: skip
+    alpha = build_map_view(manifest, validation=validation)["domains"][0]
+    assert alpha["health"]["level"] == "failing"
+    assert alpha["health"]["reasons"][0] == "expectations failed: model.alpha.things.v2"

@@ -70,12 +70,14 @@ def _read_style(edge: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _model_node(model: dict[str, Any], prefix: str) -> str:
-    label = _two_line_label(model["name"], [v["caption"] for v in model["versions"]])
+    # An unversioned model's box is just its name: "unversioned" in every box is noise.
+    captions = [v["caption"] for v in model["versions"] if v["version"] not in (None, "")]
+    label = _two_line_label(model["name"], captions)
     return f"    {model['id']} " + _attrs(
         label=label,
         id_=f"{prefix}-{model['id']}",
         URL=f"#model/{model['key']}",
-        tooltip=f"{model['key']}: {model['consumer_count']} consumer reads",
+        tooltip=f"{model['key']}: {plural(model['consumer_count'], 'consumer read')}",
         class_="model deprecated" if model["deprecated"] else "model",
         color=model["stroke"],
     )

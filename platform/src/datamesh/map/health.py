@@ -67,13 +67,18 @@ def finding_name(finding: dict[str, Any]) -> str:
 @dataclass
 class _Judgement:
     level: Health = Health.HEALTHY
-    reasons: list[str] = field(default_factory=list)
+    judged: list[tuple[int, str]] = field(default_factory=list)  # (level's rank, reason)
     stale: list[str] = field(default_factory=list)
 
     def worse(self, new: Health, reason: str) -> None:
         if HEALTH_ORDER.index(new) < HEALTH_ORDER.index(self.level):
             self.level = new
-        self.reasons.append(reason)
+        self.judged.append((HEALTH_ORDER.index(new), reason))
+
+    @property
+    def reasons(self) -> list[str]:
+        """Worst first: the first reason is why the domain has its level."""
+        return [reason for _, reason in sorted(self.judged, key=lambda j: j[0])]
 
 
 def _judge_build(

@@ -78,8 +78,9 @@ def map_note(view: dict[str, Any], has_svg: bool) -> str:
     count = len(view["domains"])
     if count > MAX_MODEL_LEVEL_DOMAINS:
         return (
-            f"{count} domains: the map opens on domains only. Click a domain (map or list) to "
-            "expand it: its models, what they read and who reads them."
+            f"{count} domains: the page opens on them ranked (worst health, most read first); "
+            "'Domains' draws them all. Click a domain (map, ranking or list) to draw its "
+            "neighbourhood: its models, what they read and who reads them."
         )
     return (
         "Clusters are domains, boxes public models with their versions, dashed boxes the "
