@@ -32,7 +32,7 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT = {"width": 1400, "height": 1000}  # the size the map must open readable at
 
 
 def _high_fd(fd: int) -> int:
@@ -226,6 +226,43 @@ def node_center(browser: DevTools, href: str) -> dict[str, float]:
     return found
 
 
+def domain_boxes(browser: DevTools) -> dict[str, dict[str, float]]:
+    """Each drawn domain's bounding box on screen, keyed by the domain it links to."""
+    return browser.evaluate(
+        """(() => {
+        const boxes = {};
+        for (const a of document.querySelectorAll('#map svg a')) {
+            const href = a.getAttribute('xlink:href') || a.getAttribute('href') || '';
+            if (!href.startsWith('#domain/')) continue;
+            const g = a.closest('g.cluster') || a.closest('g.node');
+            const r = g.getBoundingClientRect();
+            boxes[href.slice(8)] = {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+        }
+        return boxes;
+        })()"""
+    )
+
+
+def assert_all_in_view(browser: DevTools, names: list[str]) -> None:
+    """Every domain's box lies inside the window and inside the map's own (unscrolled) box."""
+    boxes = domain_boxes(browser)
+    assert sorted(boxes) == sorted(names)
+    frame = browser.evaluate(
+        """(() => { const r = document.getElementById('map').getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                width: innerWidth, height: innerHeight}; })()"""
+    )
+    assert (frame["width"], frame["height"]) == (VIEWPORT["width"], VIEWPORT["height"])
+    for name, box in boxes.items():
+        inside = (
+            frame["left"] <= box["left"] and box["right"] <= frame["right"]
+            and frame["top"] <= box["top"] and box["bottom"] <= frame["bottom"]
+            and box["right"] <= frame["width"] and box["bottom"] <= frame["height"]
+        )  # fmt: skip
+        assert inside, f"domain {name} at {box} is outside the map's box {frame}"
+        assert box["right"] - box["left"] > 40, f"domain {name} drawn too small: {box}"
+
+
 def wait_for_details(browser: DevTools, title: str) -> None:
     """The click's hashchange is handled in a later task: wait for the panel it fills."""
     browser.wait_until(
@@ -263,6 +300,16 @@ def test_built_mesh_page_offline_every_domain_and_click_shows_consumers(
     ))  # fmt: skip
     for name in names:
         assert f"#domain/{name}" in drawn, f"domain {name} missing from the drawn map"
+    # Opens with every domain inside the viewport, and "fit" brings them back after zooming.
+    assert_all_in_view(browser, names)
+    browser.screenshot(ARTIFACTS / "map-5-domains-1400x1000.png")
+    for _ in range(4):
+        browser.evaluate("document.getElementById('zoom-in').click()")
+    assert browser.evaluate(
+        "document.getElementById('map').scrollWidth > document.getElementById('map').clientWidth"
+    ), "zooming in four times should overflow the map's box"
+    browser.evaluate("document.getElementById('zoom-fit').click()")
+    assert_all_in_view(browser, names)
 
     edge = next(e for e in built_mesh.manifest["edges"] if e["producer"]["version"] is not None)
     producer = edge["producer"]
@@ -290,6 +337,18 @@ def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools
     header = browser.evaluate("document.getElementById('sources').innerText")
     assert header.count("not run yet") == 3, header
     assert "contract check: not run yet" in details_text(browser)
+    # Dates read as people say them; the exact stamp is on hover (the title).
+    said = browser.evaluate(
+        """['2030-01-01T01:59:40Z', '2030-01-01T00:00:00Z', '2029-12-30T02:00:00Z',
+            '2029-12-31T23:00:00Z'].map(t => meshMap.ago(t, Date.parse('2030-01-01T02:00:00Z')))"""
+    )
+    assert said == ["just now", "2 h ago", "2 days ago", "3 h ago"]
+    stamp = browser.evaluate(
+        "(() => { const t = document.querySelector('#details time');"
+        " return [t.getAttribute('datetime'), t.title, t.textContent]; })()"
+    )
+    assert stamp[0] == manifest["generated_at"] and manifest["generated_at"] in stamp[1]
+    assert stamp[2].endswith("ago") or stamp[2] == "just now" or stamp[2].startswith("in "), stamp
     assert browser.problems(url) == []
 
 
@@ -304,7 +363,19 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
     browser.open(url)
     names = [d["name"] for d in manifest["domains"]]
     assert sorted(visible_domains(browser)) == sorted(names)
-    # Opens on the domain-level overview: one node per domain, no model node.
+    # Opens on the domains ranked: worst health first, then the most read.
+    view = build_map_view(manifest, **synthetic_mesh.generate_reports(manifest, 7))
+    order = list(view["styles"]["health"])
+    ranked = sorted(view["domains"], key=lambda d: (order.index(d["health"]["level"]),
+                                                    -len(d["downstreams"]), d["name"]))  # fmt: skip
+    rows = browser.evaluate(
+        "[...document.querySelectorAll('#map .ranked tbody tr')].map(tr => tr.dataset.domain)"
+    )
+    assert rows == [d["name"] for d in ranked]
+    assert browser.evaluate("document.querySelectorAll('#map svg').length") == 0
+    browser.screenshot(ARTIFACTS / "map-120-domains-1400x1000.png")
+    # The "Domains" tab draws the domain-level overview: one node per domain, no model node.
+    browser.evaluate("document.getElementById('tab-overview').click()")
     counts = browser.evaluate(
         "[document.querySelectorAll('#map g.node').length,"
         " document.querySelectorAll('#map g.node.model').length]"
@@ -335,7 +406,7 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
     wait_for_details(browser, model_key)
     text = details_text(browser)
     assert f"{consumed['consumer']['domain']}.{consumed['consumer']['model']}" in text
-    browser.screenshot(ARTIFACTS / "map-120-domains.png")
+    browser.screenshot(ARTIFACTS / "map-120-domains-focus.png")
     assert browser.problems(url) == []
 
 
