@@ -157,8 +157,8 @@ def test_a_colour_that_is_not_hex_is_refused() -> None:
 
 
 def test_counts_read_right_in_the_singular_and_plural() -> None:
+    from datamesh.console import plural
     from datamesh.map.mermaid import domain_flowchart
-    from datamesh.map.style import plural
 
     assert [plural(1, "model"), plural(2, "model"), plural(0, "domain")] == [
         "1 model", "2 models", "0 domains"]  # fmt: skip

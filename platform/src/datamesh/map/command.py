@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.command_args import command_parser, root_of, warehouse_of
+from datamesh.console import plural
 from datamesh.map.dot import (
     dot_available,
     focus_dot,
@@ -21,7 +22,6 @@ from datamesh.map.html import render_page
 from datamesh.map.inputs import read_map_inputs
 from datamesh.map.mermaid import render_markdown
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, build_map_view
-from datamesh.map.style import plural
 from datamesh.warehouse import Warehouse
 
 NO_DOT_WARNING = (

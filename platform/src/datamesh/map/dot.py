@@ -13,9 +13,9 @@ import subprocess
 from html import escape
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.errors import MeshError
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, safe_id
-from datamesh.map.style import plural
 
 FONT = "DejaVu Sans"
 DOT_TIMEOUT_SECONDS = 300

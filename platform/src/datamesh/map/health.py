@@ -1,6 +1,6 @@
 """How one domain stands, from the latest result FOR THAT DOMAIN of each stage.
 
-``last_run.json`` describes one build, which may have selected a single domain (``mesh build
+The last run report describes one build, which may have selected a single domain (``mesh build
 -s support``) or run on a branch that failed; judging every domain by it made the others
 "unknown" and a domain whose published data is fine "failing". Here each signal is that
 domain's own latest result: its latest build attempt in any run report, the expectations of

@@ -15,8 +15,8 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
-from datamesh.map.style import plural
 
 CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 SWATCH_PARTS = ("fill", "stroke", "text")

@@ -69,7 +69,7 @@ def read_map_inputs(root: Path, warehouse: Warehouse) -> MapInputs:
 
 
 def read_run_reports(warehouse: Warehouse) -> list[dict[str, Any]]:
-    """Every kept run report (``reports/runs/<id>.json``): each domain's latest is in one."""
+    """Every kept run report (``Warehouse.run_report_file``): each domain's latest is in one."""
     folder = warehouse.run_reports_dir
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
     return [report.to_json() for report in map(read_run_report, paths) if report is not None]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
-from datamesh.map.style import plural
 
 
 def text(value: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from datamesh.console import plural
+
 
 class Health(StrEnum):
     """How a domain stands, from its last build, expectations and governance findings."""
@@ -62,11 +64,6 @@ DEPRECATED_READ = "(deprecated read)"
 def version_label(version: Any) -> str:
     """``v2`` for a versioned model, ``unversioned`` for a model with a single, unnamed one."""
     return "unversioned" if version in (None, "") else f"v{version}"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 model``, ``2 models``: every count the map prints goes through here."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def edge_caption(version: Any, deprecated: bool, date: str | None) -> str:
