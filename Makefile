@@ -14,7 +14,15 @@ data build mesh check: export MESH_AS_OF ?= $(DEMO_AS_OF)
 
 .PHONY: setup setup-spark system-deps data mesh build validate check map lint test bench bench-quick clean
 
-setup: $(VENV)/.installed
+# Great Expectations Data Docs load Bootstrap, jQuery, bootstrap-table, Vega... from CDNs; the
+# same files come from the npm registry here, at setup time, so the pages work offline.
+DOCS_ASSETS := platform/data_docs_assets
+
+setup: $(VENV)/.installed $(DOCS_ASSETS)/node_modules/.installed
+
+$(DOCS_ASSETS)/node_modules/.installed: $(DOCS_ASSETS)/package.json $(DOCS_ASSETS)/package-lock.json
+	cd $(DOCS_ASSETS) && npm ci --ignore-scripts --legacy-peer-deps --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -1,27 +1,13 @@
-"""The catalog page in a real headless Chromium: loads offline, shows every domain, clicks work.
-
-Chromium is driven over the DevTools protocol through ``--remote-debugging-pipe`` (NUL-framed
-JSON on file descriptors 3 and 4), so no websocket client library is needed.
-"""
+"""The catalog page in a real headless Chromium: loads offline, shows every domain, clicks work."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import fcntl
 import json
-import os
-import queue
-import shutil
-import subprocess
-import tempfile
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import synthetic_mesh
+from support.browser import VIEWPORT, DevTools, chromium
 
 from datamesh.map.command import write_map
 from datamesh.map.model import build_map_view
@@ -31,178 +17,12 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-VIEWPORT = {"width": 1440, "height": 900}
-
-
-def _high_fd(fd: int) -> int:
-    """``fd`` moved to a number above 9."""
-    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
-    os.close(fd)
-    return high
-
-
-class DevTools:
-    """One headless Chromium and one page, driven over the DevTools protocol pipe."""
-
-    def __init__(self, timeout: float = 30.0) -> None:
-        self.timeout = timeout
-        self.profile = tempfile.mkdtemp(prefix="map-chromium-")
-        to_chrome_r, self._to_chrome = os.pipe()
-        self._from_chrome, from_chrome_w = os.pipe()
-        # Chromium's ends must not sit on 3 or 4 already, or placing them there clashes.
-        to_chrome_r, from_chrome_w = (_high_fd(to_chrome_r), _high_fd(from_chrome_w))
-        args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-quic", "--disable-extensions", "--disable-default-apps",
-            "--hide-scrollbars", "--mute-audio", f"--user-data-dir={self.profile}",
-            "--remote-debugging-pipe", "about:blank",
-        ]  # fmt: skip
-
-        def place_pipes() -> None:  # in the child: the protocol's fds are 3 (in) and 4 (out)
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
-
-        self.process = subprocess.Popen(
-            [CHROMIUM, *args], pass_fds=(3, 4), preexec_fn=place_pipes,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        self._next_id = 0
-        self._replies: dict[int, queue.Queue] = {}
-        self.events: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-        try:
-            target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
-        except Exception:
-            self.close()
-            raise
-        self.session = attached["sessionId"]
-
-    def _read(self) -> None:
-        buffer = b""
-        while True:
-            chunk = os.read(self._from_chrome, 1 << 16)
-            if not chunk:
-                return
-            buffer += chunk
-            while b"\0" in buffer:
-                raw, buffer = buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if "id" in message:
-                    with self._lock:
-                        box = self._replies.get(message["id"])
-                    if box is not None:
-                        box.put(message)
-                else:
-                    self.events.append(message)
-
-    def send(self, method: str, params: dict | None = None, session: bool = False) -> dict:
-        with self._lock:
-            self._next_id += 1
-            ident = self._next_id
-            box: queue.Queue = queue.Queue()
-            self._replies[ident] = box
-        message: dict[str, Any] = {"id": ident, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = self.session
-        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
-        reply = box.get(timeout=self.timeout)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply.get("result", {})
-
-    def page(self, method: str, params: dict | None = None) -> dict:
-        return self.send(method, params, session=True)
-
-    def wait_for(self, method: str, since: int = 0) -> dict[str, Any]:
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            for event in self.events[since:]:
-                if event.get("method") == method:
-                    return event
-            time.sleep(0.05)
-        raise TimeoutError(f"no {method} within {self.timeout}s")
-
-    def evaluate(self, expression: str) -> Any:
-        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
-        result = self.page("Runtime.evaluate", params)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def open(self, url: str) -> None:
-        for domain in ("Page", "Runtime", "Network", "Log"):
-            self.page(f"{domain}.enable")
-        self.page("Emulation.setDeviceMetricsOverride",
-                  {**VIEWPORT, "deviceScaleFactor": 1, "mobile": False})  # fmt: skip
-        since = len(self.events)
-        self.page("Page.navigate", {"url": url})
-        self.wait_for("Page.loadEventFired", since)
-
-    def click(self, x: float, y: float) -> None:
-        self.page("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
-        for kind in ("mousePressed", "mouseReleased"):
-            event = {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}
-            self.page("Input.dispatchMouseEvent", event)
-
-    def wait_until(self, condition: str, timeout: float = 5.0) -> None:
-        """Poll a JavaScript condition until it holds; raise naming it when it never does."""
-        deadline = time.monotonic() + timeout
-        while not self.evaluate(condition):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"never true within {timeout}s: {condition}")
-            time.sleep(0.05)
-
-    def screenshot(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = self.page("Page.captureScreenshot", {"format": "png"})["data"]
-        path.write_bytes(base64.b64decode(data))
-
-    def problems(self, page_url: str) -> list[str]:
-        """Failed or outside requests, console errors and uncaught exceptions so far."""
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Network.requestWillBeSent":
-                url = params["request"]["url"]
-                if url.split("#")[0] != page_url and not url.startswith("data:"):
-                    found.append(f"request left the page: {url}")
-            elif method == "Network.loadingFailed":
-                found.append(f"failed request: {params.get('errorText')}")
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "assert"}:
-                found.append(f"console {params['type']}: {params.get('args')}")
-            elif method == "Runtime.exceptionThrown":
-                found.append(f"exception: {params['exceptionDetails']}")
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                found.append(f"log error: {params['entry'].get('text')}")
-        return found
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):  # already gone: nothing to close
-            self.send("Browser.close")
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._to_chrome)
-        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run scripts/install_system_deps.sh")
-    tools = DevTools()
-    try:
+    with chromium() as tools:
         yield tools
-    finally:
-        tools.close()
 
 
 def node_center(browser: DevTools, href: str) -> dict[str, float]:
@@ -224,6 +44,43 @@ def node_center(browser: DevTools, href: str) -> dict[str, float]:
     assert found, f"no node links to {href} in the map"
     assert found["w"] > 10 and found["h"] > 10, f"node {href} is too small to click: {found}"
     return found
+
+
+def domain_boxes(browser: DevTools) -> dict[str, dict[str, float]]:
+    """Each drawn domain's bounding box on screen, keyed by the domain it links to."""
+    return browser.evaluate(
+        """(() => {
+        const boxes = {};
+        for (const a of document.querySelectorAll('#map svg a')) {
+            const href = a.getAttribute('xlink:href') || a.getAttribute('href') || '';
+            if (!href.startsWith('#domain/')) continue;
+            const g = a.closest('g.cluster') || a.closest('g.node');
+            const r = g.getBoundingClientRect();
+            boxes[href.slice(8)] = {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+        }
+        return boxes;
+        })()"""
+    )
+
+
+def assert_all_in_view(browser: DevTools, names: list[str]) -> None:
+    """Every domain's box lies inside the window and inside the map's own (unscrolled) box."""
+    boxes = domain_boxes(browser)
+    assert sorted(boxes) == sorted(names)
+    frame = browser.evaluate(
+        """(() => { const r = document.getElementById('map').getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                width: innerWidth, height: innerHeight}; })()"""
+    )
+    assert (frame["width"], frame["height"]) == (VIEWPORT["width"], VIEWPORT["height"])
+    for name, box in boxes.items():
+        inside = (
+            frame["left"] <= box["left"] and box["right"] <= frame["right"]
+            and frame["top"] <= box["top"] and box["bottom"] <= frame["bottom"]
+            and box["right"] <= frame["width"] and box["bottom"] <= frame["height"]
+        )  # fmt: skip
+        assert inside, f"domain {name} at {box} is outside the map's box {frame}"
+        assert box["right"] - box["left"] > 40, f"domain {name} drawn too small: {box}"
 
 
 def wait_for_details(browser: DevTools, title: str) -> None:
@@ -263,6 +120,16 @@ def test_built_mesh_page_offline_every_domain_and_click_shows_consumers(
     ))  # fmt: skip
     for name in names:
         assert f"#domain/{name}" in drawn, f"domain {name} missing from the drawn map"
+    # Opens with every domain inside the viewport, and "fit" brings them back after zooming.
+    assert_all_in_view(browser, names)
+    browser.screenshot(ARTIFACTS / "map-5-domains-1400x1000.png")
+    for _ in range(4):
+        browser.evaluate("document.getElementById('zoom-in').click()")
+    assert browser.evaluate(
+        "document.getElementById('map').scrollWidth > document.getElementById('map').clientWidth"
+    ), "zooming in four times should overflow the map's box"
+    browser.evaluate("document.getElementById('zoom-fit').click()")
+    assert_all_in_view(browser, names)
 
     edge = next(e for e in built_mesh.manifest["edges"] if e["producer"]["version"] is not None)
     producer = edge["producer"]
@@ -290,6 +157,18 @@ def test_page_says_not_run_yet_without_reports(tmp_path: Path, browser: DevTools
     header = browser.evaluate("document.getElementById('sources').innerText")
     assert header.count("not run yet") == 3, header
     assert "contract check: not run yet" in details_text(browser)
+    # Dates read as people say them; the exact stamp is on hover (the title).
+    said = browser.evaluate(
+        """['2030-01-01T01:59:40Z', '2030-01-01T00:00:00Z', '2029-12-30T02:00:00Z',
+            '2029-12-31T23:00:00Z'].map(t => meshMap.ago(t, Date.parse('2030-01-01T02:00:00Z')))"""
+    )
+    assert said == ["just now", "2 h ago", "2 days ago", "3 h ago"]
+    stamp = browser.evaluate(
+        "(() => { const t = document.querySelector('#details time');"
+        " return [t.getAttribute('datetime'), t.title, t.textContent]; })()"
+    )
+    assert stamp[0] == manifest["generated_at"] and manifest["generated_at"] in stamp[1]
+    assert stamp[2].endswith("ago") or stamp[2] == "just now" or stamp[2].startswith("in "), stamp
     assert browser.problems(url) == []
 
 
@@ -304,7 +183,19 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
     browser.open(url)
     names = [d["name"] for d in manifest["domains"]]
     assert sorted(visible_domains(browser)) == sorted(names)
-    # Opens on the domain-level overview: one node per domain, no model node.
+    # Opens on the domains ranked: worst health first, then the most read.
+    view = build_map_view(manifest, **synthetic_mesh.generate_reports(manifest, 7))
+    order = list(view["styles"]["health"])
+    ranked = sorted(view["domains"], key=lambda d: (order.index(d["health"]["level"]),
+                                                    -len(d["downstreams"]), d["name"]))  # fmt: skip
+    rows = browser.evaluate(
+        "[...document.querySelectorAll('#map .ranked tbody tr')].map(tr => tr.dataset.domain)"
+    )
+    assert rows == [d["name"] for d in ranked]
+    assert browser.evaluate("document.querySelectorAll('#map svg').length") == 0
+    browser.screenshot(ARTIFACTS / "map-120-domains-1400x1000.png")
+    # The "Domains" tab draws the domain-level overview: one node per domain, no model node.
+    browser.evaluate("document.getElementById('tab-overview').click()")
     counts = browser.evaluate(
         "[document.querySelectorAll('#map g.node').length,"
         " document.querySelectorAll('#map g.node.model').length]"
@@ -335,7 +226,7 @@ def test_synthetic_120_domain_mesh_stays_readable(tmp_path: Path, browser: DevTo
     wait_for_details(browser, model_key)
     text = details_text(browser)
     assert f"{consumed['consumer']['domain']}.{consumed['consumer']['model']}" in text
-    browser.screenshot(ARTIFACTS / "map-120-domains.png")
+    browser.screenshot(ARTIFACTS / "map-120-domains-focus.png")
     assert browser.problems(url) == []
 
 

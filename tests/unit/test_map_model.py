@@ -88,8 +88,9 @@ def test_findings_and_gx_results_land_on_their_model_version(manifest: dict) -> 
     assert alpha["health"]["level"] == "failing"
     assert any("model.alpha.things.v2" in r for r in alpha["health"]["reasons"])
     assert beta["health"]["level"] == "warning" and [f["rule"] for f in beta["findings"]] == ["r2"]
-    assert gamma["health"] == {"level": "unknown", "build": None,
-                               "reasons": ["not in the last build"]}  # fmt: skip
+    assert gamma["health"] == {"level": "unknown", "build": None, "last_attempt": None,
+                               "published": None, "stale": [],
+                               "reasons": ["not in any build report"]}  # fmt: skip
 
 
 def test_failed_build_makes_a_domain_failing_with_the_reason(manifest: dict) -> None:
@@ -146,3 +147,79 @@ def _reports(synthetic, manifest: dict) -> dict[str, Any]:
     reports = synthetic_mesh.generate_reports(manifest, seed=5)
     return {"check": reports["check"], "validation": reports["validation"],
             "last_run": reports["last_run"]}  # fmt: skip
+
+
+def _run(run_id: str, started_at: str, **statuses: str) -> dict[str, Any]:
+    domains = [{"domain": d, "status": s, "reason": f"{d} broke" if s == "failed" else ""}
+               for d, s in statuses.items()]  # fmt: skip
+    return {"run_id": run_id, "started_at": started_at, "status": "x", "domains": domains}
+
+
+def test_a_partial_build_leaves_other_domains_judged_by_their_own_latest_build(
+    manifest: dict,
+) -> None:
+    full = _run("r1", "2030-01-01T10:00:00+00:00", alpha="published", beta="published",
+                gamma="published")  # fmt: skip
+    partial = _run("r2", "2030-01-02T10:00:00+00:00", beta="unchanged")
+    view = build_map_view(manifest, last_run=partial, runs=[partial, full])
+    health = {d["name"]: d["health"] for d in view["domains"]}
+    assert {n: h["level"] for n, h in health.items()} == {
+        "alpha": "healthy", "beta": "healthy", "gamma": "healthy"}  # fmt: skip
+    assert health["alpha"]["last_attempt"]["run_id"] == "r1"
+    assert health["beta"]["last_attempt"]["run_id"] == "r2"
+
+
+def test_a_failed_attempt_over_good_published_data_shows_both(manifest: dict) -> None:
+    good = _run("r1", "2030-01-01T10:00:00+00:00", alpha="published")
+    branch = _run("r2", "2030-01-02T10:00:00+00:00", alpha="failed")
+    published = {"alpha": {"published_at": "2030-01-01T10:05:00+00:00", "run_id": "r1"}}
+    alpha = build_map_view(manifest, runs=[branch, good], publications=published)["domains"][0]
+    assert alpha["health"]["level"] == "warning"
+    assert alpha["health"]["reasons"] == ["published data OK; last attempt failed: alpha broke"]
+    assert alpha["health"]["published"]["run_id"] == "r1"
+    never = build_map_view(manifest, runs=[branch])["domains"][0]
+    assert never["health"]["level"] == "failing"
+    assert never["health"]["reasons"] == ["last build failed: alpha broke"]
+
+
+def test_results_older_than_the_publication_are_stale_and_not_failing(manifest: dict) -> None:
+    old = "2030-01-01T00:00:00+00:00"
+    validation = {"generated_at": old, "models": [
+        {"unique_id": "model.alpha.things.v2", "domain": "alpha", "model": "things", "version": 2,
+         "success": False, "critical_failures": 1, "warnings": 0, "evaluated": 5,
+         "validated_at": old, "result_file": None, "target": "published"}]}  # fmt: skip
+    check = {"generated_at": old, "findings": [
+        {"rule": "r1", "severity": "error", "message": "m", "domain": "alpha", "model": "things",
+         "version": 1, "file": "f", "explanation": ""}], "breaking_changes": []}  # fmt: skip
+    published = {"alpha": {"published_at": "2030-01-03T00:00:00+00:00", "run_id": "r9"}}
+    run = _run("r9", "2030-01-02T23:59:00+00:00", alpha="published")
+    alpha = build_map_view(manifest, check, validation, runs=[run],
+                           publications=published)["domains"][0]  # fmt: skip
+    assert alpha["health"]["level"] == "warning"
+    assert alpha["health"]["stale"] == ["expectations of model.alpha.things.v2", "contract check"]
+    assert alpha["health"]["reasons"] == [
+        "stale: expectations failed on an older publication: model.alpha.things.v2",
+        "error r1 on alpha.things v1 (stale: checked before the current publication)",
+    ]
+    fresh = build_map_view(manifest, check, validation, runs=[run])["domains"][0]
+    assert fresh["health"]["level"] == "failing" and fresh["health"]["stale"] == []
+    assert "error r1 on alpha.things v1" in fresh["health"]["reasons"]
+
+
+def test_unversioned_reads_carry_no_version_word(manifest: dict) -> None:
+    doc = fake.manifest([fake.model("alpha", "plain")], [fake.edge("beta.x", "alpha.plain")],
+                        beta=["alpha"])  # fmt: skip
+    view = build_map_view(doc)
+    assert [e["caption"] for e in view["edges"]] == [""]
+    assert view["domain_edges"][0]["label"] == "plain"
+
+
+def test_the_first_reason_is_the_one_that_set_the_level(manifest: dict) -> None:
+    validation = {"generated_at": "t", "models": [
+        {"unique_id": f"model.alpha.things.v{v}", "domain": "alpha", "model": "things",
+         "version": v, "success": v == 1, "critical_failures": 0 if v == 1 else 1,
+         "warnings": 1, "evaluated": 5, "validated_at": "t", "result_file": None,
+         "target": "published"} for v in (1, 2)]}  # fmt: skip
+    alpha = build_map_view(manifest, validation=validation)["domains"][0]
+    assert alpha["health"]["level"] == "failing"
+    assert alpha["health"]["reasons"][0] == "expectations failed: model.alpha.things.v2"

@@ -154,3 +154,14 @@ def test_a_colour_that_is_not_hex_is_refused() -> None:
               "deprecated": "#c0392b"}  # fmt: skip
     with pytest.raises(ValueError, match="not a hex colour"):
         palette_css(styles)
+
+
+def test_counts_read_right_in_the_singular_and_plural() -> None:
+    from datamesh.console import plural
+    from datamesh.map.mermaid import domain_flowchart
+
+    assert [plural(1, "model"), plural(2, "model"), plural(0, "domain")] == [
+        "1 model", "2 models", "0 domains"]  # fmt: skip
+    doc = fake.manifest([fake.model("alpha", "things")], [], beta=[])
+    chart = "\n".join(domain_flowchart(build_map_view(doc)))
+    assert '1 public model"' in chart and '0 public models"' in chart

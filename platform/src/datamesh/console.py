@@ -20,6 +20,11 @@ from typing import Any, TextIO
 LEVELS = ("debug", "info", "warning", "error")
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 model``, ``2 models``: every count a command or page prints goes through here."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def json_line(level: str, message: str, command: str, fields: dict[str, Any]) -> str:
     """One log record: when, how bad, which command, what it says, and its data."""
     record = {

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from datamesh.command_args import add_selection, command_parser, root_of, warehouse_of
+from datamesh.console import plural
 from datamesh.errors import MeshError
 
 DESCRIPTION = """\
@@ -58,7 +59,7 @@ def summary_table(validations: list[Any]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from datamesh.audit.data_docs import build_data_docs, make_context
+    from datamesh.audit.data_docs import build_data_docs, keep_runs, make_context
     from datamesh.audit.run_suites import run_domain_suites
     from datamesh.audit.summary import read_validation_summary
     from datamesh.audit.validate import duckdb_config, resolve_as_of
@@ -98,7 +99,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"failures; results in {results}"
     )
     if not args.no_docs and validations:
-        print(f"data docs: {build_data_docs(context, warehouse.data_docs_dir)}")
+        docs = build_data_docs(context, warehouse.data_docs_dir)
+        print(f"data docs: {docs.index} (last {plural(keep_runs(), 'run')} of each suite; "
+              f"{plural(len(docs.pruned), 'older run')} pruned)")  # fmt: skip
+        for warning in docs.warnings:
+            print(f"mesh validate: warning: {warning}", file=sys.stderr)
     if failed:
         print(f"mesh validate: {len(failed)} model versions failed critical expectations",
               file=sys.stderr)  # fmt: skip

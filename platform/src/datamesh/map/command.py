@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.command_args import command_parser, root_of, warehouse_of
+from datamesh.console import plural
 from datamesh.map.dot import (
     dot_available,
     focus_dot,
@@ -54,7 +55,10 @@ def _page_drawings(view: dict[str, Any]) -> tuple[list[str], list[str]]:
 def write_map(root: Path, warehouse: Warehouse, output: Path | None = None) -> MapResult:
     """Join the inputs, then write mesh.md, mesh.dot, mesh.svg and index.html to ``output``."""
     inputs = read_map_inputs(root, warehouse)
-    view = build_map_view(inputs.manifest, inputs.check, inputs.validation, inputs.last_run)
+    view = build_map_view(
+        inputs.manifest, inputs.check, inputs.validation, inputs.last_run,
+        runs=inputs.runs, publications=inputs.publications,
+    )  # fmt: skip
     output = output or warehouse.map_dir
     output.mkdir(parents=True, exist_ok=True)
     result = MapResult(output=output, view=view)
@@ -87,8 +91,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     view = result.view
     level = "domain" if len(view["domains"]) > MAX_MODEL_LEVEL_DOMAINS else "model"
     print(
-        f"mesh map: {len(view['domains'])} domains, {len(view['models'])} public models, "
-        f"{len(view['edges'])} cross-domain reads ({level}-level diagram) -> {result.output}"
+        f"mesh map: {plural(len(view['domains']), 'domain')}, "
+        f"{plural(len(view['models']), 'public model')}, "
+        f"{plural(len(view['edges']), 'cross-domain read')} ({level}-level diagram) "
+        f"-> {result.output}"
     )
     for path in result.files:
         print(f"  {path.name}")

@@ -13,6 +13,7 @@ import subprocess
 from html import escape
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.errors import MeshError
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS, safe_id
 
@@ -69,12 +70,14 @@ def _read_style(edge: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _model_node(model: dict[str, Any], prefix: str) -> str:
-    label = _two_line_label(model["name"], [v["caption"] for v in model["versions"]])
+    # An unversioned model's box is just its name: "unversioned" in every box is noise.
+    captions = [v["caption"] for v in model["versions"] if v["version"] not in (None, "")]
+    label = _two_line_label(model["name"], captions)
     return f"    {model['id']} " + _attrs(
         label=label,
         id_=f"{prefix}-{model['id']}",
         URL=f"#model/{model['key']}",
-        tooltip=f"{model['key']}: {model['consumer_count']} consumer reads",
+        tooltip=f"{model['key']}: {plural(model['consumer_count'], 'consumer read')}",
         class_="model deprecated" if model["deprecated"] else "model",
         color=model["stroke"],
     )
@@ -180,7 +183,7 @@ def _isolated_grid(view: dict[str, Any], ids: dict[str, str]) -> list[str]:
         return []
     lines = [
         "  subgraph cluster_isolated {",
-        "    graph " + _attrs(label=f"{len(alone)} domains without cross-domain reads",
+        "    graph " + _attrs(label=f"{plural(len(alone), 'domain')} without cross-domain reads",
                               style="rounded,dashed", color="#b0bec5", id_="ov-isolated") + ";",
         "    " + "; ".join(alone) + ";",
     ]  # fmt: skip
@@ -196,13 +199,16 @@ def overview_dot(view: dict[str, Any]) -> str:
     """One node per domain coloured by health; one arrow per producer -> consumer pair."""
     lines = _header(
         "mesh_domains",
-        f"Mesh map, domain level ({len(view['domains'])} domains): one arrow per producer -> "
+        f"Mesh map, domain level ({plural(len(view['domains']), 'domain')}): one arrow per "
+        "producer -> "
         "consumer pair; a model-level drawing of this many domains would not be readable.",
     )
     ids = {d["name"]: d["id"] for d in view["domains"]}
     for domain in view["domains"]:
         owner = domain["owner"].get("name") or "no owner"
-        label = _two_line_label(domain["name"], [f"{owner} · {len(domain['models'])} models"])
+        label = _two_line_label(
+            domain["name"], [f"{owner} · {plural(len(domain['models']), 'model')}"]
+        )
         lines.append(
             f"  {domain['id']} "
             + _attrs(

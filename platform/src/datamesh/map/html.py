@@ -15,6 +15,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
 
 CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
@@ -77,8 +78,9 @@ def map_note(view: dict[str, Any], has_svg: bool) -> str:
     count = len(view["domains"])
     if count > MAX_MODEL_LEVEL_DOMAINS:
         return (
-            f"{count} domains: the map opens on domains only. Click a domain (map or list) to "
-            "expand it: its models, what they read and who reads them."
+            f"{count} domains: the page opens on them ranked (worst health, most read first); "
+            "'Domains' draws them all. Click a domain (map, ranking or list) to draw its "
+            "neighbourhood: its models, what they read and who reads them."
         )
     return (
         "Clusters are domains, boxes public models with their versions, dashed boxes the "
@@ -93,7 +95,7 @@ def render_page(view: dict[str, Any], svgs: dict[str, str]) -> str:
         f'<template id="{escape(name)}">{inline_svg(svg)}</template>' for name, svg in svgs.items()
     )
     data = {**view, "map_note": map_note(view, bool(svgs))}
-    title = f"Mesh map · {len(view['domains'])} domains"
+    title = f"Mesh map · {plural(len(view['domains']), 'domain')}"
     replacements = {
         "__TITLE__": escape(title),
         "__PALETTE__": palette_css(view["styles"]),

@@ -7,7 +7,7 @@ silently "not run yet". Each report's reader lives with the stage that writes it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from datamesh.errors import MeshError
 from datamesh.jsonio import read_json_object
 from datamesh.manifest.schema import validate_manifest
 from datamesh.orchestrate.run_report import read_run_report
+from datamesh.registry import read_interface
 from datamesh.warehouse import Warehouse
 
 
@@ -28,6 +29,8 @@ class MapInputs:
     check: dict[str, Any] | None
     validation: dict[str, Any] | None
     last_run: dict[str, Any] | None
+    runs: list[dict[str, Any]] = field(default_factory=list)  # every run report kept
+    publications: dict[str, dict[str, Any]] = field(default_factory=dict)  # current, by domain
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -51,9 +54,40 @@ def read_map_inputs(root: Path, warehouse: Warehouse) -> MapInputs:
     check = read_check_report(warehouse.check_report_file)
     validation = read_validation_summary(warehouse.validation_summary_file)
     last_run = read_run_report(warehouse.last_run_file)
+    runs = read_run_reports(warehouse)
+    if last_run and not any(r["run_id"] == last_run.run_id for r in runs):
+        runs.append(last_run.to_json())
+    names = [d["name"] for d in manifest["domains"]]
     return MapInputs(
         manifest,
         check.to_json() if check else None,
         validation.to_json() if validation else None,
         last_run.to_json() if last_run else None,
+        runs,
+        read_publications(warehouse, names, runs),
     )
+
+
+def read_run_reports(warehouse: Warehouse) -> list[dict[str, Any]]:
+    """Every kept run report (``Warehouse.run_report_file``): each domain's latest is in one."""
+    folder = warehouse.run_reports_dir
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return [report.to_json() for report in map(read_run_report, paths) if report is not None]
+
+
+def read_publications(
+    warehouse: Warehouse, domains: list[str], runs: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """When each domain's current publication was made, and by which run (the registry's
+    switch); with that run's start, from which its audit results count as current."""
+    started = {r["run_id"]: r.get("started_at") for r in runs}
+    found: dict[str, dict[str, Any]] = {}
+    for name in domains:
+        entry = read_interface(warehouse.registry_dir, name)
+        if entry and entry.get("published_at"):
+            found[name] = {
+                "published_at": entry["published_at"],
+                "run_id": entry.get("run_id"),
+                "run_started_at": started.get(entry.get("run_id")),
+            }
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from datamesh.console import plural
 from datamesh.map.model import MAX_MODEL_LEVEL_DOMAINS
 
 
@@ -94,7 +95,9 @@ def domain_flowchart(view: dict[str, Any]) -> list[str]:
     lines = ["flowchart LR"]
     for domain in view["domains"]:
         count = len(domain["models"])
-        lines.append(f'    {domain["id"]}["{text(domain["name"])}<br/>{count} public models"]')
+        lines.append(
+            f'    {domain["id"]}["{text(domain["name"])}<br/>{plural(count, "public model")}"]'
+        )
     for edge in view["domain_edges"]:
         producer, consumer = ids[edge["producer"]], ids[edge["consumer"]]
         lines.append(_edge(producer, consumer, edge["label"], edge["deprecated"]))
@@ -117,8 +120,9 @@ def render_markdown(view: dict[str, Any]) -> str:
     out = [
         "# Mesh map",
         "",
-        f"{len(domains)} domains, {len(view['models'])} public models ({versions} versions), "
-        f"{len(view['edges'])} cross-domain reads. Manifest of {view['manifest_generated_at']}.",
+        f"{plural(len(domains), 'domain')}, {plural(len(view['models']), 'public model')} "
+        f"({plural(versions, 'version')}), {plural(len(view['edges']), 'cross-domain read')}. "
+        f"Manifest of {view['manifest_generated_at']}.",
         "",
     ]
     if domain_level:

@@ -13,16 +13,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+from datamesh.map.health import domain_health, latest_attempts
 from datamesh.map.style import (
     DEPRECATED_COLOR,
-    HEALTH_ORDER,
     HEALTH_PALETTE,
     MAX_REFS_IN_LABEL,
     GxStatus,
-    Health,
     deprecation_note,
     domain_edge_label,
+    edge_caption,
     palette,
+    ref_label,
     version_caption,
     version_label,
 )
@@ -95,6 +96,7 @@ def _gx_result(entry: dict[str, Any] | None, validation_ran: bool) -> dict[str, 
         "evaluated": entry.get("evaluated"),
         "validated_at": entry.get("validated_at"),
         "result_file": entry.get("result_file"),
+        "target": entry.get("target"),
     }
 
 
@@ -222,52 +224,6 @@ def _model_views(
     return views
 
 
-def _domain_health(
-    run_entry: dict[str, Any] | None,
-    run_ran: bool,
-    models: list[dict[str, Any]],
-    domain_findings: list[dict[str, Any]],
-) -> dict[str, Any]:
-    reasons: list[str] = []
-    level = Health.HEALTHY
-
-    def worse(new: Health) -> None:
-        nonlocal level
-        if HEALTH_ORDER.index(new) < HEALTH_ORDER.index(level):
-            level = new
-
-    build = run_entry.get("status") if run_entry else None
-    if build in {"failed", "blocked"}:
-        worse(Health.FAILING)
-        reasons.append(f"last build {build}: {run_entry.get('reason') or 'no reason given'}")
-    elif build is None:
-        worse(Health.UNKNOWN)
-        reasons.append("build not run yet" if not run_ran else "not in the last build")
-    versions = [v for m in models for v in m["versions"]]
-    gx_failed = [v["unique_id"] for v in versions if v["gx"]["status"] == GxStatus.FAILED]
-    if gx_failed:
-        worse(Health.FAILING)
-        reasons.append("expectations failed: " + ", ".join(gx_failed))
-    all_findings = domain_findings + [
-        f for m in models for f in m["findings"] + [x for v in m["versions"] for x in v["findings"]]
-    ]
-    errors = [f for f in all_findings if f.get("severity") == "error"]
-    warnings = [f for f in all_findings if f.get("severity") == "warning"]
-    if errors:
-        worse(Health.FAILING)
-        reasons.append(f"{len(errors)} governance error(s)")
-    if warnings:
-        worse(Health.WARNING)
-        reasons.append(f"{len(warnings)} governance warning(s)")
-    gx_warned = [
-        v for v in versions if v["gx"]["status"] == GxStatus.PASSED and v["gx"]["warnings"]
-    ]
-    if gx_warned:
-        worse(Health.WARNING)
-        reasons.append(f"{len(gx_warned)} model version(s) with expectation warnings")
-    return {"level": level, "build": build, "reasons": reasons}
-
-
 def _domain_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One edge per (producer domain, consumer domain), with what flows along it."""
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
@@ -277,7 +233,7 @@ def _domain_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
             (producer, consumer),
             {"producer": producer, "consumer": consumer, "refs": [], "deprecated": False},
         )
-        ref = f"{edge['producer']['model']} {version_label(edge['producer'].get('version'))}"
+        ref = ref_label(edge["producer"]["model"], edge["producer"].get("version"))
         if ref not in entry["refs"]:
             entry["refs"].append(ref)
         entry["deprecated"] = entry["deprecated"] or bool(edge.get("deprecated"))
@@ -315,7 +271,7 @@ def _model_edges(
                 "target": target,
                 "version": producer.get("version"),
                 "label": version_label(producer.get("version")),
-                "caption": version_caption(producer.get("version"), deprecated, deprecated_on),
+                "caption": edge_caption(producer.get("version"), deprecated, deprecated_on),
                 "deprecated": deprecated,
                 "deprecation_date": deprecated_on,
                 "pinned": bool(edge.get("pinned")),
@@ -331,19 +287,36 @@ def build_map_view(
     check: dict[str, Any] | None = None,
     validation: dict[str, Any] | None = None,
     last_run: dict[str, Any] | None = None,
+    runs: list[dict[str, Any]] | None = None,
+    publications: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The map's view model; a missing report (None) shows as "not run yet", never as healthy."""
+    """The map's view model; a missing report (None) shows as "not run yet", never as healthy.
+
+    ``runs`` are every run report kept (default: ``last_run`` alone) and ``publications`` the
+    registry's current entries by domain: health is judged per domain from them."""
     consumers = _consumers_by_version(manifest.get("edges") or [])
     validation_index = _validation_index(validation)
-    run_entries = {d["domain"]: d for d in (last_run or {}).get("domains") or []}
+    runs = runs if runs is not None else ([last_run] if last_run else [])
+    attempts = latest_attempts(runs)
+    publications = publications or {}
     findings = (check or {}).get("findings") or []
     domains, models = [], []
     for domain in manifest["domains"]:
         views = _model_views(domain, consumers, check, validation_index, validation is not None)
         domain_findings = _findings_for(findings, domain["name"], None)
         owner = domain.get("owner") or {}
-        health = _domain_health(
-            run_entries.get(domain["name"]), last_run is not None, views, domain_findings
+        all_findings = domain_findings + [
+            f
+            for m in views
+            for f in m["findings"] + [x for v in m["versions"] for x in v["findings"]]
+        ]
+        health = domain_health(
+            attempt=attempts.get(domain["name"]),
+            publication=publications.get(domain["name"]),
+            builds_ran=bool(runs),
+            versions=[v for m in views for v in m["versions"]],
+            findings=all_findings,
+            checked_at=(check or {}).get("generated_at"),
         )
         swatch = HEALTH_PALETTE[health["level"]]
         domains.append(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from datamesh.console import plural
+
 
 class Health(StrEnum):
     """How a domain stands, from its last build, expectations and governance findings."""
@@ -64,6 +66,19 @@ def version_label(version: Any) -> str:
     return "unversioned" if version in (None, "") else f"v{version}"
 
 
+def edge_caption(version: Any, deprecated: bool, date: str | None) -> str:
+    """What an arrow says: its version, or nothing for an unversioned model (the usual case,
+    so that word on every arrow only adds noise)."""
+    if version in (None, "") and not deprecated:
+        return ""
+    return version_caption(version, deprecated, date)
+
+
+def ref_label(model: str, version: Any) -> str:
+    """``things v2``; just ``things`` for an unversioned model."""
+    return model if version in (None, "") else f"{model} {version_label(version)}"
+
+
 def deprecation_note(date: str | None) -> str:
     """``deprecated 2030-01-01``; plain ``deprecated`` when no date is known."""
     return f"deprecated {date}" if date else "deprecated"
@@ -77,7 +92,9 @@ def version_caption(version: Any, deprecated: bool, date: str | None) -> str:
 
 def domain_edge_label(refs: list[str], deprecated: bool, cut_off: int | None) -> str:
     """What a producer -> consumer domain arrow says; past ``cut_off`` refs, only their count."""
-    text = ", ".join(refs) if cut_off is None or len(refs) <= cut_off else f"{len(refs)} models"
+    text = (
+        ", ".join(refs) if cut_off is None or len(refs) <= cut_off else plural(len(refs), "model")
+    )
     return f"{text} {DEPRECATED_READ}" if deprecated else text
 
 

@@ -13,8 +13,12 @@
   data.models.forEach(function (m) { modelByKey[m.key] = m; });
   data.internal_consumers.forEach(function (n) { internalByKey[n.key] = n; });
   var largeMesh = !document.getElementById("svg-all");
-  var MIN_READABLE_SCALE = 0.75;
-  var state = { view: largeMesh ? "overview" : "all", focus: null, zoom: 0, selected: null };
+  // Graphviz writes sizes in points; the page lays out CSS pixels.
+  var PX_PER_PT = 96 / 72;
+  var MAX_FIT_SCALE = 1.2;
+  // A large mesh opens on its domains ranked (worst health, most read first), not on a corner
+  // of a drawing too big to read; a small one on every model, fitted into the window.
+  var state = { view: largeMesh ? "ranked" : "all", focus: null, zoom: 0, selected: null };
 
   function h(tag, attrs) {
     var el = document.createElement(tag);
@@ -35,6 +39,21 @@
   }
   function ownerName(o) { return (o && (o.name || o.email)) || "no owner"; }
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  /* "2 h ago" for people; the exact stamp goes in the element's title (shown on hover). */
+  function ago(iso, now) {
+    var then = Date.parse(iso || "");
+    if (isNaN(then)) { return iso || "?"; }
+    var s = Math.round(((now || Date.now()) - then) / 1000);
+    var future = s < 0;
+    s = Math.abs(s);
+    var text = s < 60 ? "just now" : s < 3600 ? Math.round(s / 60) + " min" :
+      s < 86400 ? Math.round(s / 3600) + " h" : s < 86400 * 60 ? plural(Math.round(s / 86400), "day") :
+      s < 86400 * 730 ? plural(Math.round(s / (86400 * 30.4)), "month") : plural(Math.round(s / (86400 * 365)), "year");
+    return text === "just now" ? text : future ? "in " + text : text + " ago";
+  }
+  function when(iso) {
+    return h("time", { datetime: iso || "", title: iso ? new Date(iso).toString() + " (" + iso + ")" : "", text: ago(iso) });
+  }
   function modelLink(key) { return h("a", { href: "#model/" + key, text: key }); }
   function domainLink(name) { return h("a", { href: "#domain/" + name, text: name }); }
   function linkFor(domain, model) {
@@ -46,16 +65,17 @@
   function renderHeader() {
     var versions = data.models.reduce(function (n, m) { return n + m.versions.length; }, 0);
     document.getElementById("summary").textContent =
-      domains.length + " domains · " + data.models.length + " public models (" + versions +
-      " versions) · " + data.edges.length + " cross-domain reads";
+      plural(domains.length, "domain") + " · " + plural(data.models.length, "public model") + " (" +
+      plural(versions, "version") + ") · " + plural(data.edges.length, "cross-domain read");
     var box = document.getElementById("sources");
     var names = { check: "contract check", validation: "expectations", build: "last build" };
     Object.keys(names).forEach(function (k) {
       var s = data.sources[k];
       var missing = s.status === "not run yet";
-      var text = names[k] + ": " + (missing ? "not run yet" : (s.status === "ok" ? "" : s.status + " ") +
-        (s.generated_at || ""));
-      box.appendChild(h("span", { cls: "chip" + (missing ? " missing" : ""), title: s.file, text: text }));
+      var chip = h("span", { cls: "chip" + (missing ? " missing" : ""), title: s.file },
+        names[k] + ": " + (missing ? "not run yet" : (s.status === "ok" ? "" : s.status + " ")),
+        missing ? null : when(s.generated_at));
+      box.appendChild(chip);
     });
   }
 
@@ -152,7 +172,7 @@
     });
     var filtering = f.q || f.owner || f.health;
     document.getElementById("match-count").textContent = filtering ?
-      shown + " of " + domains.length + " domains" : domains.length + " domains";
+      shown + " of " + plural(domains.length, "domain") : plural(domains.length, "domain");
     dimMap(filtering ? visible : null, f.q);
   }
 
@@ -187,13 +207,15 @@
     var map = document.getElementById("map");
     map.textContent = "";
     var note = document.getElementById("map-note");
-    if (template) {
+    if (view === "ranked") {
+      map.appendChild(rankedList());
+    } else if (template) {
       map.appendChild(document.importNode(template.content, true));
     } else {
       map.appendChild(fallbackMap());
     }
     note.textContent = data.map_note || "";
-    ["overview", "all", "focus"].forEach(function (v) {
+    ["ranked", "overview", "all", "focus"].forEach(function (v) {
       var tab = document.getElementById("tab-" + v);
       tab.classList.toggle("active", v === view);
     });
@@ -202,6 +224,32 @@
     applyZoom();
     applyFilter();
     markSelected();
+  }
+  /* Worst health first, then the most read: where a reader of a large mesh should start. */
+  function rankedDomains() {
+    var order = Object.keys(data.styles.health);
+    return domains.slice().sort(function (a, b) {
+      return order.indexOf(a.health.level) - order.indexOf(b.health.level) ||
+        b.downstreams.length - a.downstreams.length || (a.name < b.name ? -1 : 1);
+    });
+  }
+  function rankedList() {
+    var rows = rankedDomains().map(function (d, i) {
+      return h("tr", { "data-domain": d.name },
+        h("td", { text: String(i + 1) }),
+        h("td", {}, h("span", { cls: "dot health-" + d.health.level }), " ", domainLink(d.name)),
+        h("td", { text: d.health.level }),
+        h("td", { text: plural(d.downstreams.length, "domain") }),
+        h("td", { text: plural(d.models.length, "model") }),
+        h("td", { text: ownerName(d.owner) }),
+        h("td", { cls: "why", title: d.health.reasons.join("\n"), text: d.health.reasons[0] || "" }));
+    });
+    return h("div", { cls: "ranked" },
+      h("p", { cls: "meta", text: "Domains ranked by health (worst first), then by how many domains read them. " +
+        "Click one to draw its neighbourhood: its models, what they read and who reads them." }),
+      h("table", {}, h("thead", {}, h("tr", {}, ["#", "domain", "health", "read by", "public", "owner", "why"].map(function (t) {
+        return h("th", { text: t });
+      }))), h("tbody", {}, rows)));
   }
   function fallbackMap() {
     var box = h("div", { cls: "fallback" },
@@ -213,15 +261,21 @@
     box.appendChild(ul);
     return box;
   }
+  /* The scale at which the whole drawing fits the map's box, width AND height: "fit" shows
+     everything (zoom in for detail); it is also how a drawing opens. */
+  function fitScale(svg) {
+    var vb = svg.viewBox && svg.viewBox.baseVal;
+    if (!vb || !vb.width || !vb.height) { return 1; }
+    var map = document.getElementById("map");
+    var width = map.clientWidth - 4, height = map.clientHeight - 4;
+    return Math.min(MAX_FIT_SCALE, width / (vb.width * PX_PER_PT), height / (vb.height * PX_PER_PT));
+  }
   function applyZoom() {
     var svg = document.querySelector("#map svg");
     if (!svg) { return; }
     var vb = svg.viewBox && svg.viewBox.baseVal;
-    var natural = vb && vb.width ? vb.width * 1.333 : svg.getBoundingClientRect().width;
-    var box = document.getElementById("map").clientWidth - 4;
-    // Fit the width, but never shrink text below a readable size: scroll instead.
-    var fit = Math.max(MIN_READABLE_SCALE, Math.min(1.2, box / natural));
-    var scale = state.zoom ? state.zoom : fit;
+    var natural = vb && vb.width ? vb.width * PX_PER_PT : svg.getBoundingClientRect().width;
+    var scale = state.zoom ? state.zoom : fitScale(svg);
     svg.style.width = Math.round(natural * scale) + "px";
     svg.removeAttribute("height");
     svg.removeAttribute("width");
@@ -230,7 +284,7 @@
     var svg = document.querySelector("#map svg");
     if (!svg) { return; }
     var vb = svg.viewBox.baseVal;
-    var current = svg.getBoundingClientRect().width / (vb.width * 1.333);
+    var current = svg.getBoundingClientRect().width / (vb.width * PX_PER_PT);
     state.zoom = Math.max(0.05, Math.min(4, current * factor));
     applyZoom();
   }
@@ -245,6 +299,7 @@
       if (!chosen && want && link.href === want) { chosen = link.a.closest("g.node") || link.a.closest("g.cluster"); }
     });
     if (chosen && chosen.scrollIntoView) { chosen.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+    Array.prototype.forEach.call(document.querySelectorAll(".ranked tr.selected"), function (tr) { tr.classList.remove("selected"); });
     Array.prototype.forEach.call(document.querySelectorAll(".domain-list li.selected"), function (li) { li.classList.remove("selected"); });
     if (want) {
       var name = want.replace(/^#(domain|model)\//, "");
@@ -268,11 +323,11 @@
   }
   function gxBadge(gx) {
     if (gx.status === "passed") {
-      return badge("expectations passed" + (gx.warnings ? ", " + gx.warnings + " warnings" : "") +
-        (gx.evaluated ? " (" + gx.evaluated + " checks)" : ""), gx.warnings ? "warn" : "ok");
+      return badge("expectations passed" + (gx.warnings ? ", " + plural(gx.warnings, "warning") : "") +
+        (gx.evaluated ? " (" + plural(gx.evaluated, "check") + ")" : ""), gx.warnings ? "warn" : "ok");
     }
     if (gx.status === "failed") {
-      return badge("expectations failed: " + gx.critical_failures + " critical, " + gx.warnings + " warnings", "bad");
+      return badge("expectations failed: " + gx.critical_failures + " critical, " + plural(gx.warnings, "warning"), "bad");
     }
     return badge("expectations: " + gx.status, "none");
   }
@@ -298,7 +353,7 @@
       h("div", {},
         v.contract_enforced ? badge("contract enforced", "ok") : badge("no contract", "warn"),
         v.deprecation_note ? badge(v.deprecation_note, "bad") : null,
-        gxBadge(v.gx)),
+        gxBadge(v.gx), v.gx.validated_at ? h("span", { cls: "meta" }, " validated ", when(v.gx.validated_at)) : null),
       h("p", { cls: "meta" }, h("code", { text: v.relation_name || "" }), v.materialized ? " · " + v.materialized : ""),
       h("h4", { text: "Consumers of " + v.label + " (" + v.consumers.length + ")" }), consumers,
       h("h4", { text: "Columns (" + v.columns.length + ")" }), columns, tests,
@@ -335,7 +390,13 @@
     panel.appendChild(h("h2", { text: d.name }));
     panel.appendChild(h("p", { cls: "meta", text: "owner " + ownerName(d.owner) + (d.owner.email ? " <" + d.owner.email + ">" : "") }));
     if (d.description) { panel.appendChild(h("p", { text: d.description })); }
-    panel.appendChild(h("div", {}, badge(d.health.level, "health health-" + d.health.level), badge("last build: " + (d.health.build || data.sources.build.status), "none")));
+    panel.appendChild(h("div", {}, badge(d.health.level, "health health-" + d.health.level),
+      d.health.stale.length ? badge("stale: " + d.health.stale.join(", "), "warn") : null));
+    var pub = d.health.published, attempt = d.health.last_attempt;
+    panel.appendChild(h("ul", { cls: "plain status" },
+      h("li", { cls: "published" }, pub ? ["published ", when(pub.published_at), pub.run_id ? " (run " + pub.run_id + ")" : ""] : "not published"),
+      h("li", { cls: "attempt" }, attempt ? ["last build attempt: " + attempt.status + " ", when(attempt.at),
+        attempt.reason ? ": " + attempt.reason : ""] : "no build attempt in the run reports")));
     if (d.health.reasons.length) { panel.appendChild(h("ul", { cls: "plain" }, d.health.reasons.map(function (r) { return h("li", { text: r }); }))); }
     panel.appendChild(h("h3", { text: "Public models (" + d.models.length + ")" }));
     panel.appendChild(d.models.length ? h("ul", { cls: "plain" }, d.models.map(function (key) {
@@ -364,10 +425,11 @@
     var s = data.sources;
     panel.appendChild(h("h3", { text: "Inputs" }));
     panel.appendChild(h("ul", { cls: "plain" },
-      h("li", { text: "mesh manifest: " + (data.manifest_generated_at || "?") }),
-      h("li", { text: "contract check: " + (s.check.status === "not run yet" ? "not run yet" : s.check.generated_at + (s.check.summary ? " — " + s.check.summary.error + " errors, " + s.check.summary.warning + " warnings, " + s.check.summary.info + " info" : "")) }),
-      h("li", { text: "expectations (Great Expectations): " + (s.validation.status === "not run yet" ? "not run yet" : s.validation.generated_at) }),
-      h("li", { text: "last build: " + (s.build.status === "not run yet" ? "not run yet" : s.build.status + " at " + s.build.generated_at) })));
+      h("li", {}, "mesh manifest: ", when(data.manifest_generated_at)),
+      h("li", {}, "contract check: ", s.check.status === "not run yet" ? "not run yet" : [when(s.check.generated_at),
+        s.check.summary ? " — " + plural(s.check.summary.error, "error") + ", " + plural(s.check.summary.warning, "warning") + ", " + s.check.summary.info + " info" : ""]),
+      h("li", {}, "expectations (Great Expectations): ", s.validation.status === "not run yet" ? "not run yet" : when(s.validation.generated_at)),
+      h("li", {}, "last build: ", s.build.status === "not run yet" ? "not run yet" : [s.build.status + ", ", when(s.build.generated_at)])));
     if (data.other_findings.length) { panel.appendChild(h("h3", { text: "Other findings" })); panel.appendChild(findingList(data.other_findings)); }
   }
 
@@ -396,6 +458,7 @@
   document.getElementById("filter-health").addEventListener("change", applyFilter);
   document.getElementById("expand-all").addEventListener("click", function () { domains.forEach(function (d) { setExpanded(d.name, true); }); });
   document.getElementById("collapse-all").addEventListener("click", function () { domains.forEach(function (d) { setExpanded(d.name, false); }); });
+  document.getElementById("tab-ranked").addEventListener("click", function () { showView("ranked"); });
   document.getElementById("tab-overview").addEventListener("click", function () { showView("overview"); });
   document.getElementById("tab-all").addEventListener("click", function () { showView("all"); });
   document.getElementById("tab-focus").addEventListener("click", function () { if (state.focus) { showView("focus"); } });
@@ -405,6 +468,8 @@
   window.addEventListener("hashchange", route);
   window.addEventListener("resize", function () { if (!state.zoom) { applyZoom(); } });
   if (largeMesh) { document.getElementById("tab-all").hidden = true; }
+  else { document.getElementById("tab-ranked").hidden = true; }
+  window.meshMap = { ago: ago };
   showView(state.view);
   route();
 })();
