@@ -17,14 +17,17 @@ from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.jsonio import write_json_atomic
+from datamesh.manifest.edge_columns import annotate_edges
 from datamesh.manifest.interface import cross_domain_edges, exposures, public_models
-from datamesh.manifest.parse import parse_domain
+from datamesh.manifest.parse import compile_domain, parse_domain
 from datamesh.manifest.parse_errors import DomainParseError, FailureKind, ParseFailure
 from datamesh.manifest.schema import validate_manifest
 from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
+# Bumped when what a cached parse holds changes (2: edges carry the columns they read).
+CACHE_FORMAT = 2
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
@@ -44,8 +47,19 @@ def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
     )
 
 
-def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[str, Any]:
-    """What one parse tells about a domain: interface, groups, exposures and outgoing edges."""
+def interface_from_parse(
+    domain: Domain,
+    dbt_manifest: dict[str, Any],
+    upstream_interfaces: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """What one parse tells about a domain: interface, groups, exposures and outgoing edges.
+
+    With ``upstream_interfaces`` (and compiled SQL in ``dbt_manifest``) each edge also carries
+    the producer columns its consumer reads.
+    """
+    edges = cross_domain_edges(dbt_manifest, domain.name)
+    if upstream_interfaces is not None:
+        edges = annotate_edges(edges, dbt_manifest, domain.name, upstream_interfaces)
     return {
         "domain": domain.name,
         "database": domain.name,
@@ -53,7 +67,7 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
         "groups": _groups(dbt_manifest, domain.name),
         "models": public_models(dbt_manifest, domain.name),
         "exposures": exposures(dbt_manifest, domain.name),
-        "edges": cross_domain_edges(dbt_manifest, domain.name),
+        "edges": edges,
     }
 
 
@@ -88,6 +102,7 @@ def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str
             "upstreams": upstream_public,
             "dbt": dbt.version.__version__,
             "platform": __version__,
+            "format": CACHE_FORMAT,
         }
     )
 
@@ -112,8 +127,12 @@ def parse_mesh(
             if cached.get("key") == key:
                 interface = cached["interface"]
         if interface is None:
-            dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
-            interface = interface_from_parse(domain, dbt_manifest)
+            upstreams = [interfaces[u] for u in domain.upstreams]
+            if upstreams:  # compiled SQL tells which producer columns each edge reads
+                dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph)
+            else:
+                dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
+            interface = interface_from_parse(domain, dbt_manifest, upstreams)
             write_json_atomic(cache_file, {"key": key, "interface": interface})
         _check_edges_declared(domain, interface["edges"])
         write_interface(registry_dir, interface)
