@@ -51,11 +51,26 @@ def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Consumer:
-    """A model (or an exposure, ``exposure:<name>``) and the producer version it reads."""
+    """A model (or an exposure, ``exposure:<name>``) and the producer version it reads.
+
+    ``file`` and ``line`` say where it reads the changed column (the file to fix), ``owner``
+    whom to notify, ``advice`` what to do about this change for this reader.
+    """
 
     domain: str
     model: str
     version: int | str | None = None
+    file: str | None = None
+    line: int | None = None
+    owner: str | None = None
+    pinned: bool | None = None
+    advice: str | None = None
+
+    @property
+    def where(self) -> str | None:
+        if self.file is None:
+            return None
+        return f"{self.file}:{self.line}" if self.line else self.file
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,7 +101,7 @@ class BreakingChange:
 
     @property
     def severity(self) -> Severity:
-        return ERROR if self.breaking else WARNING
+        return ERROR if self.breaking else INFO
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,8 +121,28 @@ class BreakingChange:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BreakingChange:
-        consumers = tuple(Consumer(**c) for c in data["consumers"])
+        consumers = tuple(Consumer(**_known(Consumer, c)) for c in data["consumers"])
         return cls(**{**_known(cls, data), "consumers": consumers})
+
+
+@dataclass(frozen=True)
+class Addition:
+    """A compatible change (a new column, version or model): the changelog of a check."""
+
+    kind: str
+    domain: str
+    model: str
+    version: int | str | None
+    message: str
+    column: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def finding_key(finding: Finding) -> tuple[str, str, str | None, str]:
+    """What makes a finding the same one on the baseline and now (files may move)."""
+    return (finding.rule, finding.domain, finding.model, str(finding.version))
 
 
 def version_number(value: Any) -> float | None:
@@ -139,6 +174,12 @@ class CheckResult:
     breaking_changes: list[BreakingChange]
     waived: list[tuple[Finding, Any]] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    changelog: list[Addition] = field(default_factory=list)
+    preexisting: frozenset[tuple[str, str, str | None, str]] = frozenset()  # Finding.key
+
+    def is_new(self, finding: Finding) -> bool:
+        """Whether this change introduces ``finding`` (it was not found on the baseline)."""
+        return finding_key(finding) not in self.preexisting
 
     def summary(self) -> dict[Severity, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
@@ -160,4 +201,5 @@ class CheckResult:
             "breaking_changes": [c.to_json() for c in self.breaking_changes],
             "waived": [{**f.to_json(), "reason": w.reason} for f, w in self.waived],
             "left_out_domains": list(self.left_out),
+            "changelog": [a.to_json() for a in self.changelog],
         }
