@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from support.fake_manifest import column, edge, manifest, model, things
 
-from datamesh.check.breaking import breaking_changes
+from datamesh.impact.breaking import breaking_changes
 
 
 def v(m: dict, version: int) -> dict:
@@ -222,7 +222,7 @@ def test_moving_latest_forward_breaks_unpinned_readers_of_what_v2_drops_and_says
 
 
 def test_additions_are_the_changelog():
-    from datamesh.check.breaking import additions
+    from datamesh.impact.breaking import additions
 
     baseline = orders_mesh(latest=1)
     current = orders_mesh(columns=("id", "order_date", "region", "channel"), latest=2)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.check.baseline import baseline_manifest
-from datamesh.check.breaking import additions, breaking_changes
 from datamesh.check.bypass import relation_bypass_findings
 from datamesh.check.config import CheckConfig
 from datamesh.check.current import current_mesh
@@ -24,6 +23,7 @@ from datamesh.check.rules import (
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
+from datamesh.impact.breaking import additions, breaking_changes
 from datamesh.warehouse import Warehouse
 
 

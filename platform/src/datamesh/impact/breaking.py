@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from datamesh.check.findings import Addition, BreakingChange, Consumer, version_number
+from datamesh.impact.changes import Addition, BreakingChange, Consumer, version_number
 from datamesh.manifest.edge_columns import read_line, reads_column
 
 TYPE_ALIASES = {
