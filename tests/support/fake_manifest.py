@@ -83,6 +83,7 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
         "deprecated": False,
         "columns": "unknown" if columns is None else [{"name": c, "line": 2} for c in columns],
         "columns_reason": "not given",
+        "consumer_owner": {"name": f"Team {c_domain}", "email": f"{c_domain}@example.com"},
         "star": False,
     }  # fmt: skip
     record.update(extra)

@@ -26,8 +26,8 @@ from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
-# Bumped when what a cached parse holds changes (2: edges carry the columns they read).
-CACHE_FORMAT = 2
+# Bumped when what a cached parse holds changes (3: edges carry the columns they read and the consumer owner).
+CACHE_FORMAT = 3
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:

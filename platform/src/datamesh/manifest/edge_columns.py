@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from datamesh.manifest.columns_read import RelationKey, columns_read, first_line, relation_key
-from datamesh.manifest.interface import own_models
+from datamesh.manifest.interface import consumer_owner, own_models
 
 UNKNOWN = "unknown"
 
@@ -56,6 +56,7 @@ def annotate_edges(
     for unique_id, consumer_edges in by_consumer.items():
         node = nodes.get(unique_id) or {}
         sql, raw = node.get("compiled_code"), node.get("raw_code") or ""
+        owner = {"consumer_owner": consumer_owner(dbt_manifest, node)}
         keys: dict[int, RelationKey | None] = {}
         producers: dict[RelationKey, list[str] | None] = {}
         for index, edge in enumerate(consumer_edges):
@@ -74,7 +75,7 @@ def annotate_edges(
                     if read is not None
                     else ("the model's SQL was not compiled" if not sql else "no relation name")
                 )
-                annotated.append({**edge, "columns": UNKNOWN, "columns_reason": reason,
+                annotated.append({**edge, **owner, "columns": UNKNOWN, "columns_reason": reason,
                                   "star": bool(read and read.star)})  # fmt: skip
                 continue
             ref_line = _ref_line(raw, edge["producer"]["model"])
@@ -82,7 +83,7 @@ def annotate_edges(
                 {"name": name, "line": first_line(raw, [name]) or ref_line}
                 for name in sorted(read.columns)
             ]
-            annotated.append({**edge, "columns": columns, "star": read.star})
+            annotated.append({**edge, **owner, "columns": columns, "star": read.star})
     return sorted(
         annotated, key=lambda e: (e["consumer"]["unique_id"], e["producer"]["unique_id"] or "")
     )
