@@ -133,3 +133,7 @@ def test_edges_carry_columns_with_lines_and_unknown_when_not_compiled() -> None:
     assert a["columns"] == [{"name": "store_id", "line": 4}] and a["star"] is True
     assert b["columns"] == UNKNOWN and "not compiled" in b["columns_reason"]
     assert reads_column(b, "order_date") and not reads_column(a, "order_date")
+
+
+def test_a_column_the_only_source_lacks_is_still_read_of_it():
+    assert reads(f"select id, label, nope from {ORD}") >= {"nope"}

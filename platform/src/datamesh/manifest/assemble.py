@@ -27,7 +27,7 @@ from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
 # Bumped when what a cached parse holds changes (3: edges carry the columns they read and the consumer owner).
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:

@@ -107,6 +107,9 @@ def _collect(tree: exp.Expression, producers: set[RelationKey], out: _Collected)
                 continue
             if column.table in aliases:
                 out.columns.setdefault(aliases[column.table], set()).add(column.name.lower())
+            elif not column.table and len(scope.sources) == 1 and own:
+                # one source, and it is the producer: a column it lacks is still read of it
+                out.columns.setdefault(aliases[next(iter(own))], set()).add(column.name.lower())
             elif not column.table and own:
                 for alias in own:
                     out.unknown[aliases[alias]] = f"column '{column.name}' of unknown origin"

@@ -1,0 +1,329 @@
+"""How right the breaking-change gate is (issue 13): precision and recall against real dbt.
+
+Every single-column mutation (remove, rename, change type) of every public model version of
+the demo domains is judged twice by ``impact/breaking.py``: by column (the edges' columns read,
+from compiled SQL) and by model (every edge read as ``columns: unknown``: the gate before
+issue 13). Ground truth, per (mutation, consumer model) pair: the mutation is applied to the
+producer's published table (DuckDB ``ALTER TABLE``) and its registry entry, then each consumer
+domain that reads that version is built with real dbt (one in-process ``dbt build --select
+<its readers>+`` per consumer domain, from a copy of its baseline build); the consumer model is
+broken when it fails, is skipped, a test on it fails, or its output (column names and types,
+rows, an order-independent hash) differs from the baseline build. The mesh is built once.
+
+    .venv/bin/python scripts/bench/gate_accuracy.py --orders 2000 --output warehouse/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import generate_data  # noqa: E402
+
+from datamesh.dbt_env import PUBLISH_PATH_ENV  # noqa: E402
+from datamesh.discover.graph import DomainGraph  # noqa: E402
+from datamesh.discover.projects import SKIPPED_DIRS, discover_domains  # noqa: E402
+from datamesh.impact.breaking import breaking_changes  # noqa: E402
+from datamesh.manifest.assemble import build_mesh_manifest  # noqa: E402
+from datamesh.manifest.parse import _parse as run_dbt_in_process  # noqa: E402
+from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh  # noqa: E402
+from datamesh.orchestrate.progress import Progress  # noqa: E402
+from datamesh.registry import read_interface, write_interface  # noqa: E402
+from datamesh.warehouse import Warehouse  # noqa: E402
+
+KINDS = ("remove", "rename", "type")
+AS_OF = date(2026, 12, 1)
+
+
+@dataclass(frozen=True)
+class Mutation:
+    domain: str
+    model: str
+    version: Any
+    identifier: str
+    column: str
+    data_type: str
+    kind: str
+
+    @property
+    def label(self) -> str:
+        version = f" v{self.version}" if self.version is not None else ""
+        return f"{self.kind} {self.domain}.{self.model}{version}.{self.column}"
+
+    def new_type(self) -> str:
+        return "integer" if self.data_type.lower() == "varchar" else "varchar"
+
+    def alter(self) -> str:
+        table, column = f'main."{self.identifier}"', f'"{self.column}"'
+        if self.kind == "remove":
+            return f"alter table {table} drop column {column}"
+        if self.kind == "rename":
+            return f'alter table {table} rename column {column} to "{self.column}_renamed"'
+        using = (
+            f"length({column})" if self.new_type() == "integer" else f"cast({column} as varchar)"
+        )
+        return f"alter table {table} alter {column} type {self.new_type()} using {using}"
+
+    def apply_to_record(self, model: dict[str, Any]) -> None:
+        """The same change to a model record (manifest or registry)."""
+        columns = model["columns"]
+        index = next(i for i, c in enumerate(columns) if c["name"] == self.column)
+        if self.kind == "remove":
+            columns.pop(index)
+        elif self.kind == "rename":
+            columns[index] = {**columns[index], "name": f"{self.column}_renamed"}
+        else:
+            columns[index] = {**columns[index], "data_type": self.new_type()}
+
+
+def mutations(manifest: dict[str, Any]) -> list[Mutation]:
+    found = []
+    for domain in manifest["domains"]:
+        for model in domain["models"]:
+            for column in model["columns"]:
+                for kind in KINDS:
+                    found.append(Mutation(
+                        domain["name"], model["name"], model.get("version"),
+                        model["identifier"], column["name"], column.get("data_type") or "", kind,
+                    ))  # fmt: skip
+    return found
+
+
+def _same_version(edge: dict[str, Any], m: Mutation) -> bool:
+    producer = edge["producer"]
+    return (producer["domain"], producer["model"], str(producer.get("version"))) == (
+        m.domain, m.model, str(m.version),
+    )  # fmt: skip
+
+
+def _unknown_reads(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest as the model-level gate saw it: every edge reads every column."""
+    blind = copy.deepcopy(manifest)
+    for edge in blind["edges"]:
+        edge["columns"], edge["star"] = "unknown", False
+    return blind
+
+
+def gate(baseline: dict[str, Any], m: Mutation) -> tuple[set[tuple[str, str]], float]:
+    """Consumer models the gate says ``m`` breaks, and the seconds it took."""
+    current = copy.deepcopy(baseline)
+    for domain in current["domains"]:
+        for model in domain["models"]:
+            if domain["name"] == m.domain and model["unique_id"] == _unique_id(baseline, m):
+                m.apply_to_record(model)
+    started = time.perf_counter()
+    changes = breaking_changes(baseline, current)
+    seconds = time.perf_counter() - started
+    return {(c.domain, c.model) for ch in changes if ch.breaking for c in ch.consumers}, seconds
+
+
+def _unique_id(manifest: dict[str, Any], m: Mutation) -> str:
+    return next(
+        model["unique_id"] for d in manifest["domains"] if d["name"] == m.domain
+        for model in d["models"] if model["name"] == m.model
+        and str(model.get("version")) == str(m.version)
+    )  # fmt: skip
+
+
+class GroundTruth:
+    """Builds consumer domains with real dbt against mutated producers."""
+
+    def __init__(self, root: Path, warehouse: Warehouse, work: Path) -> None:
+        self.warehouse, self.work = warehouse, work
+        self.graph = DomainGraph.from_domains(discover_domains(root))
+        self.baseline_db: dict[str, Path] = {}
+        self.digests: dict[tuple[str, str], Any] = {}
+        self.manifests: dict[str, dict[str, Any]] = {}
+
+    def _build(
+        self, domain: str, staging: Path, registry: Path, select: list[str] | None
+    ) -> dict[str, Any]:
+        target, logs = staging.parent / "target", staging.parent / "logs"
+        command = ("build", *(["--select", *select] if select else []))
+        run_dbt_in_process(
+            self.graph.domains[domain], self.warehouse, registry, target, logs,
+            command=command, env={PUBLISH_PATH_ENV: str(staging)},
+        )  # fmt: skip
+        results = target / "run_results.json"
+        if domain not in self.manifests:
+            self.manifests[domain] = json.loads((target / "manifest.json").read_text())
+        return json.loads(results.read_text()) if results.is_file() else {"results": []}
+
+    def baseline(self, domain: str, models: set[str]) -> None:
+        staging = self.work / "base" / domain / f"{domain}.duckdb"
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        results = self._build(domain, staging, self.warehouse.registry_dir, None)
+        bad = [r["unique_id"] for r in results["results"] if r["status"] in {"error", "fail"}]
+        if bad:
+            raise SystemExit(f"baseline build of {domain} failed: {bad}")
+        self.baseline_db[domain] = staging
+        for model in models:
+            self.digests[(domain, model)] = self._digest(domain, staging, model, {})
+
+    def _digest(self, domain: str, db: Path, model: str, storage: dict[str, Path]) -> Any:
+        with duckdb.connect(str(db)) as conn:
+            for upstream in self.graph.domains[domain].upstreams:
+                path = storage.get(upstream) or self.warehouse.published_file(upstream)
+                conn.execute(f"attach '{path}' as \"{upstream}\" (read_only)")
+            relation = f'"{domain}"."main"."{model}"'
+            try:
+                columns = conn.execute(f"describe {relation}").fetchall()
+                rows = conn.execute(f"select count(*), sum(hash(t)) from {relation} t").fetchone()
+            except duckdb.Error as exc:
+                return ("error", str(exc).splitlines()[0])
+        return ([(c[0], c[1]) for c in columns], rows)
+
+    def broken(self, m: Mutation, consumers: dict[str, set[str]]) -> set[tuple[str, str]]:
+        """Consumer models that really break under ``m``."""
+        mutated = self.work / "mut" / f"{m.domain}.duckdb"
+        mutated.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.warehouse.published_file(m.domain), mutated)
+        with duckdb.connect(str(mutated)) as conn:
+            conn.execute(m.alter())
+        registry = self.work / "registry"
+        shutil.rmtree(registry, ignore_errors=True)
+        shutil.copytree(self.warehouse.registry_dir, registry)
+        entry = read_interface(registry, m.domain)
+        entry["storage"] = str(mutated)
+        for model in entry["models"]:
+            if model["name"] == m.model and str(model.get("version")) == str(m.version):
+                m.apply_to_record(model)
+        write_interface(registry, entry)
+        found: set[tuple[str, str]] = set()
+        for domain, models in consumers.items():
+            staging = self.work / "run" / domain / f"{domain}.duckdb"
+            shutil.rmtree(staging.parent, ignore_errors=True)
+            staging.parent.mkdir(parents=True)
+            shutil.copyfile(self.baseline_db[domain], staging)
+            results = self._build(domain, staging, registry, [f"{x}+" for x in sorted(models)])
+            nodes = self.manifests[domain]["nodes"]
+            failed = {r["unique_id"] for r in results["results"]
+                      if r["status"] in {"error", "fail", "skipped", "runtime error"}}  # fmt: skip
+            for model in models:
+                uid = next(u for u, n in nodes.items() if n.get("resource_type") == "model"
+                           and n["name"] == model and n["package_name"] == domain)  # fmt: skip
+                tests_failed = any(nodes.get(u, {}).get("attached_node") == uid for u in failed)
+                if (
+                    uid in failed
+                    or tests_failed
+                    or not any(r["unique_id"] == uid for r in results["results"])
+                ):
+                    found.add((domain, model))
+                    continue
+                digest = self._digest(domain, staging, model, {m.domain: mutated})
+                if digest != self.digests[(domain, model)]:
+                    found.add((domain, model))
+        return found
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def score(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    tp = sum(1 for said, truth in pairs if said and truth)
+    fp = sum(1 for said, truth in pairs if said and not truth)
+    fn = sum(1 for said, truth in pairs if truth and not said)
+    return {"true_positives": tp, "false_positives": fp, "false_negatives": fn,
+            "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--output", type=Path, default=REPO / "warehouse" / "bench")
+    parser.add_argument("--limit", type=int, default=None, help="first N read mutations only")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="gate-accuracy-") as scratch:
+        work = Path(scratch)
+        root = work / "domains"
+        shutil.copytree(REPO / "domains", root, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
+        warehouse = Warehouse(work / "warehouse")
+        generate_data.generate(warehouse.root, args.orders, AS_OF, 42)
+        report = build_mesh(root, warehouse, BuildOptions(), Progress(quiet=True))
+        if str(report.status) != "success":
+            raise SystemExit(f"the baseline mesh did not build: {report.statuses()}")
+        manifest = build_mesh_manifest(root, warehouse, work / "manifest.json")
+        blind = _unknown_reads(manifest)
+        truth = GroundTruth(root, warehouse, work)
+        readers: dict[str, set[str]] = {}
+        for edge in manifest["edges"]:
+            readers.setdefault(edge["consumer"]["domain"], set()).add(edge["consumer"]["model"])
+        for domain, models in sorted(readers.items()):
+            truth.baseline(domain, models)
+        every = mutations(manifest)
+        read = [m for m in every if any(_same_version(e, m) for e in manifest["edges"])]
+        if args.limit:
+            read = read[: args.limit]
+        rows, column_pairs, model_pairs = [], [], []
+        column_seconds, model_seconds, truth_seconds = [], [], []
+        for m in every:  # a version nobody reads: no reader for either gate, nothing to build
+            if m not in read:
+                said, seconds = gate(manifest, m)
+                column_seconds.append(seconds)
+                assert not said, m.label
+        for number, m in enumerate(read, start=1):
+            edges = [e for e in manifest["edges"] if _same_version(e, m)]
+            consumers: dict[str, set[str]] = {}
+            for edge in edges:
+                consumers.setdefault(edge["consumer"]["domain"], set()).add(
+                    edge["consumer"]["model"]
+                )
+            by_column, seconds = gate(manifest, m)
+            column_seconds.append(seconds)
+            by_model, seconds = gate(blind, m)
+            model_seconds.append(seconds)
+            t0 = time.perf_counter()
+            broken = truth.broken(m, consumers)
+            truth_seconds.append(time.perf_counter() - t0)
+            for domain, models in consumers.items():
+                for model in models:
+                    key = (domain, model)
+                    column_pairs.append((key in by_column, key in broken))
+                    model_pairs.append((key in by_model, key in broken))
+                    rows.append({"mutation": m.label, "consumer": f"{domain}.{model}",
+                                 "broken": key in broken, "column_gate": key in by_column,
+                                 "model_gate": key in by_model})  # fmt: skip
+            print(f"[{number}/{len(read)}] {m.label}: broken {sorted(broken)}", flush=True)
+    result = {
+        "mutations": len(every),
+        "mutations_with_readers": len(read),
+        "pairs": len(column_pairs),
+        "column_gate": {**score(column_pairs),
+                        "ms_per_mutation": round(1000 * sum(column_seconds) / len(every), 3)},
+        "model_gate": {**score(model_pairs),
+                       "ms_per_mutation": round(1000 * sum(model_seconds) / max(1, len(read)), 3)},
+        "ground_truth_seconds_per_mutation": round(sum(truth_seconds) / max(1, len(read)), 2),
+        "orders": args.orders,
+        "seconds": round(time.perf_counter() - started, 1),
+        "rows": rows,
+    }  # fmt: skip
+    args.output.mkdir(parents=True, exist_ok=True)
+    out = args.output / "gate_accuracy.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    wrong = [r for r in rows if r["column_gate"] != r["broken"]]
+    print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
+    for row in wrong:
+        print(f"column gate {'missed' if row['broken'] else 'over-reported'}: "
+              f"{row['mutation']} -> {row['consumer']}")  # fmt: skip
+    print(f"-> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
