@@ -26,7 +26,7 @@ from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
-# Bumped when what a cached parse holds changes (3: edges carry the columns they read and the consumer owner).
+# Bumped when what a cached parse holds changes (edges gained the columns they read).
 CACHE_FORMAT = 4
 
 
