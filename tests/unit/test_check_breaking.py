@@ -228,5 +228,5 @@ def test_additions_are_the_changelog():
     current = orders_mesh(columns=("id", "order_date", "region", "channel"), latest=2)
     found = [(a.kind, a.version, a.column) for a in additions(baseline, current)]
     assert ("column-added", 1, "channel") in found
-    assert ("latest-version-moved", 2, None) in found
+    assert found.count(("latest-version-moved", 2, None)) == 1
     assert breaking_changes(baseline, current) == []

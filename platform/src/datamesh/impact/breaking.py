@@ -418,11 +418,4 @@ def additions(baseline: dict[str, Any], current: dict[str, Any]) -> list[Additio
                 f"{domain}.{name}: latest_version v{old_latest['version']} -> "
                 f"v{new_latest['version']}",
             ))  # fmt: skip
-        old_latest, new_latest = _latest(before or {}), _latest(versions)
-        if old_latest and new_latest and old_latest["version"] != new_latest["version"]:
-            found.append(Addition(
-                "latest-version-moved", domain, name, new_latest["version"],
-                f"{domain}.{name}: latest_version v{old_latest['version']} -> "
-                f"v{new_latest['version']}",
-            ))  # fmt: skip
     return found
