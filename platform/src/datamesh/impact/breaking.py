@@ -401,7 +401,9 @@ def additions(baseline: dict[str, Any], current: dict[str, Any]) -> list[Additio
             if version not in before:
                 if not (version is not None and None in before):
                     text = f"{label} added beside the existing versions"
-                    found.append(Addition("version-added", domain, name, version, text))
+                    found.append(
+                        Addition("version-added", domain, name, model.get("version"), text)
+                    )
                 continue
             old_names = {c["name"] for c in before[version].get("columns") or []}
             for column in model.get("columns") or []:
