@@ -30,6 +30,10 @@ from typing import Any
 import duckdb
 
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+# Run as a script, this folder comes first on sys.path, and bench/profile.py would shadow the
+# standard library's ``profile`` (which dbt imports): import from scripts/ instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(REPO / "scripts"))
 
 import generate_data  # noqa: E402
