@@ -152,6 +152,7 @@ class GroundTruth:
         self.baseline_db: dict[str, Path] = {}
         self.digests: dict[tuple[str, str], Any] = {}
         self.manifests: dict[str, dict[str, Any]] = {}
+        self.runs = 0  # fresh folders, one per dbt run or digest
 
     def _build(
         self, domain: str, staging: Path, registry: Path, select: list[str] | None
@@ -179,22 +180,33 @@ class GroundTruth:
             self.digests[(domain, model)] = self._digest(domain, staging, model, {})
 
     def _digest(self, domain: str, db: Path, model: str, storage: dict[str, Path]) -> Any:
-        with duckdb.connect(str(db)) as conn:
+        # a fresh path: DuckDB shares one instance per path in a process, and the in-process
+        # dbt runs keep theirs (with their producers attached)
+        self.runs += 1
+        fresh = self.work / "digest" / str(self.runs) / db.name
+        fresh.parent.mkdir(parents=True)
+        shutil.copyfile(db, fresh)
+        with duckdb.connect(str(fresh)) as conn:
             for upstream in self.graph.domains[domain].upstreams:
                 path = storage.get(upstream) or self.warehouse.published_file(upstream)
-                conn.execute(f"attach '{path}' as \"{upstream}\" (read_only)")
+                copied = fresh.parent / upstream / path.name  # not a path dbt holds open
+                copied.parent.mkdir()
+                shutil.copyfile(path, copied)
+                conn.execute(f"attach '{copied}' as \"{upstream}\" (read_only)")
             relation = f'"{domain}"."main"."{model}"'
             try:
                 columns = conn.execute(f"describe {relation}").fetchall()
                 rows = conn.execute(f"select count(*), sum(hash(t)) from {relation} t").fetchone()
             except duckdb.Error as exc:
-                return ("error", str(exc).splitlines()[0])
+                columns, rows = [], ("error", str(exc).splitlines()[0])
+        shutil.rmtree(fresh.parent, ignore_errors=True)
         return ([(c[0], c[1]) for c in columns], rows)
 
     def broken(self, m: Mutation, consumers: dict[str, set[str]]) -> set[tuple[str, str]]:
         """Consumer models that really break under ``m``."""
-        mutated = self.work / "mut" / f"{m.domain}.duckdb"
-        mutated.parent.mkdir(parents=True, exist_ok=True)
+        self.runs += 1
+        mutated = self.work / "mut" / str(self.runs) / f"{m.domain}.duckdb"
+        mutated.parent.mkdir(parents=True)
         shutil.copyfile(self.warehouse.published_file(m.domain), mutated)
         with duckdb.connect(str(mutated)) as conn:
             conn.execute(m.alter())
@@ -209,8 +221,8 @@ class GroundTruth:
         write_interface(registry, entry)
         found: set[tuple[str, str]] = set()
         for domain, models in consumers.items():
-            staging = self.work / "run" / domain / f"{domain}.duckdb"
-            shutil.rmtree(staging.parent, ignore_errors=True)
+            self.runs += 1
+            staging = self.work / "run" / str(self.runs) / f"{domain}.duckdb"
             staging.parent.mkdir(parents=True)
             shutil.copyfile(self.baseline_db[domain], staging)
             results = self._build(domain, staging, registry, [f"{x}+" for x in sorted(models)])
@@ -231,6 +243,7 @@ class GroundTruth:
                 digest = self._digest(domain, staging, model, {m.domain: mutated})
                 if digest != self.digests[(domain, model)]:
                     found.add((domain, model))
+            shutil.rmtree(staging.parent, ignore_errors=True)
         return found
 
 
