@@ -157,6 +157,7 @@ class GroundTruth:
         self.digests: dict[tuple[str, str], Any] = {}
         self.manifests: dict[str, dict[str, Any]] = {}
         self.runs = 0  # fresh folders, one per dbt run or digest
+        self.why: dict[tuple[str, str, str], str] = {}
 
     def _build(
         self, domain: str, staging: Path, registry: Path, select: list[str] | None
@@ -237,16 +238,16 @@ class GroundTruth:
                 uid = next(u for u, n in nodes.items() if n.get("resource_type") == "model"
                            and n["name"] == model and n["package_name"] == domain)  # fmt: skip
                 tests_failed = any(nodes.get(u, {}).get("attached_node") == uid for u in failed)
-                if (
-                    uid in failed
-                    or tests_failed
-                    or not any(r["unique_id"] == uid for r in results["results"])
-                ):
+                ran = any(r["unique_id"] == uid for r in results["results"])
+                why = ("failed" if uid in failed else "a test failed" if tests_failed
+                       else "did not run" if not ran else None)  # fmt: skip
+                if why is None:
+                    digest = self._digest(domain, staging, model, {m.domain: mutated})
+                    if digest != self.digests[(domain, model)]:
+                        why = f"output changed: {self.digests[(domain, model)]} -> {digest}"
+                if why is not None:
                     found.add((domain, model))
-                    continue
-                digest = self._digest(domain, staging, model, {m.domain: mutated})
-                if digest != self.digests[(domain, model)]:
-                    found.add((domain, model))
+                    self.why[(m.label, domain, model)] = why[:300]
             shutil.rmtree(staging.parent, ignore_errors=True)
         return found
 
@@ -272,17 +273,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--output", type=Path, default=REPO / "warehouse" / "bench")
     parser.add_argument("--limit", type=int, default=None, help="first N read mutations only")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="keep the built mesh here and reuse it on the next run")  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gate-accuracy-") as scratch:
-        work = Path(scratch)
+        work = (args.work or Path(scratch)).resolve()
         root = work / "domains"
-        shutil.copytree(REPO / "domains", root, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
         warehouse = Warehouse(work / "warehouse")
-        generate_data.generate(warehouse.root, args.orders, AS_OF, 42)
-        report = build_mesh(root, warehouse, BuildOptions(), Progress(quiet=True))
-        if str(report.status) != "success":
-            raise SystemExit(f"the baseline mesh did not build: {report.statuses()}")
+        if not (warehouse.registry_dir / "marketing.json").is_file():
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(REPO / "domains", root, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
+            generate_data.generate(warehouse.root, args.orders, AS_OF, 42)
+            report = build_mesh(root, warehouse, BuildOptions(), Progress(quiet=True))
+            if str(report.status) != "success":
+                raise SystemExit(f"the baseline mesh did not build: {report.statuses()}")
+        for scratch_dir in ("base", "run", "mut", "digest", "registry"):
+            shutil.rmtree(work / scratch_dir, ignore_errors=True)
         manifest = build_mesh_manifest(root, warehouse, work / "manifest.json")
         blind = _unknown_reads(manifest)
         truth = GroundTruth(root, warehouse, work)
@@ -329,7 +336,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append({"mutation": m.label, "consumer": f"{domain}.{model}",
                                  "broken": key in broken, "column_gate": key in by_column,
                                  "model_gate": key in by_model})  # fmt: skip
-            print(f"[{number}/{len(read)}] {m.label}: broken {sorted(broken)}", flush=True)
+            shown = [f"{d}.{x} ({truth.why.get((m.label, d, x))})" for d, x in sorted(broken)]
+            print(f"[{number}/{len(read)}] {m.label}: broken: {', '.join(shown) or '-'}; "
+                  f"column gate: {sorted(by_column)}", flush=True)  # fmt: skip
     result = {
         "mutations": len(every),
         "mutations_with_readers": len(read),
