@@ -147,6 +147,14 @@ def _unique_id(manifest: dict[str, Any], m: Mutation) -> str:
     )  # fmt: skip
 
 
+def _copy_db(source: Path, dest: Path) -> None:
+    """A DuckDB file with its write-ahead log: an in-process dbt run may not have checkpointed."""
+    shutil.copyfile(source, dest)
+    wal = source.with_name(source.name + ".wal")
+    if wal.is_file():
+        shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))
+
+
 class GroundTruth:
     """Builds consumer domains with real dbt against mutated producers."""
 
@@ -190,7 +198,7 @@ class GroundTruth:
         self.runs += 1
         fresh = self.work / "digest" / str(self.runs) / db.name
         fresh.parent.mkdir(parents=True)
-        shutil.copyfile(db, fresh)
+        _copy_db(db, fresh)
         with duckdb.connect(str(fresh)) as conn:
             for upstream in self.graph.domains[domain].upstreams:
                 path = storage.get(upstream) or self.warehouse.published_file(upstream)
@@ -229,7 +237,7 @@ class GroundTruth:
             self.runs += 1
             staging = self.work / "run" / str(self.runs) / f"{domain}.duckdb"
             staging.parent.mkdir(parents=True)
-            shutil.copyfile(self.baseline_db[domain], staging)
+            _copy_db(self.baseline_db[domain], staging)
             results = self._build(domain, staging, registry, [f"{x}+" for x in sorted(models)])
             nodes = self.manifests[domain]["nodes"]
             failed = {r["unique_id"] for r in results["results"]
