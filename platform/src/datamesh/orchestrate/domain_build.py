@@ -19,6 +19,7 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
 from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
@@ -307,7 +308,10 @@ def _upstream_interfaces(
     for upstream in domain.upstreams:
         handoff = waiting_on.get(upstream)
         entry = handoff.interface if handoff is not None and handoff.interface else None
-        entry = entry or read_interface(run.warehouse.registry_dir, upstream)
+        try:
+            entry = entry or read_interface(run.warehouse.registry_dir, upstream)
+        except MeshError:  # damaged: its columns are unknown, so every read counts (unknown)
+            entry = None
         if entry is not None:
             found.append(entry)
     return found

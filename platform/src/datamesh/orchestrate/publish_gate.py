@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from datamesh.discover.graph import DomainGraph
+from datamesh.errors import MeshError
 from datamesh.impact.breaking import breaking_changes
 from datamesh.impact.changes import BreakingChange
 from datamesh.manifest.assemble import interface_from_parse
@@ -20,6 +21,15 @@ from datamesh.manifest.parse import compile_domain
 from datamesh.manifest.parse_errors import DomainParseError
 from datamesh.registry import read_interface
 from datamesh.warehouse import Warehouse
+
+
+def _entry(warehouse: Warehouse, name: str) -> dict[str, Any] | None:
+    """A registry entry, or None when there is none or it is damaged (the build rebuilds a
+    damaged domain: its old interface is unknown, and a damaged consumer re-registers)."""
+    try:
+        return read_interface(warehouse.registry_dir, name)
+    except MeshError:
+        return None
 
 
 def _domain(interface: dict[str, Any], models: list[dict[str, Any]]) -> dict[str, Any]:
@@ -36,7 +46,7 @@ def _registered_consumers(warehouse: Warehouse, graph: DomainGraph, name: str) -
     """Registry entries of the domains that read ``name``, as they last published."""
     entries = []
     for other in sorted({*graph.domains, *_registered_names(warehouse)} - {name}):
-        entry = read_interface(warehouse.registry_dir, other)
+        entry = _entry(warehouse, other)
         if entry and any(e["producer"]["domain"] == name for e in entry.get("edges") or []):
             entries.append(entry)
     return entries
@@ -53,7 +63,7 @@ def _reads_now(
     """The consumer's edges from its code as it stands, compiled against the published
     interfaces; None when it does not compile (then what it registered is what counts)."""
     domain = graph.domains[consumer]
-    upstreams = [read_interface(warehouse.registry_dir, u) for u in domain.upstreams]
+    upstreams = [_entry(warehouse, u) for u in domain.upstreams]
     if any(u is None for u in upstreams):
         return None
     try:
@@ -67,7 +77,7 @@ def publish_breaks(
     name: str, new: dict[str, Any], graph: DomainGraph, warehouse: Warehouse
 ) -> list[BreakingChange]:
     """The changes from ``name``'s published interface to ``new`` that break a reader."""
-    old = read_interface(warehouse.registry_dir, name)
+    old = _entry(warehouse, name)
     if old is None:
         return []
     consumers = _registered_consumers(warehouse, graph, name)
