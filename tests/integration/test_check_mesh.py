@@ -122,10 +122,10 @@ COLUMN_REMOVED_V2 = (
 @pytest.mark.parametrize(
     ("edits", "expected"),
     [
-        pytest.param(
+        pytest.param(  # beta_summary reads v2's score only: label's change is info there
             [("data_type: varchar", "data_type: integer")],
             [("column-type-changed", "things", 1, "label", True, [("beta", "beta_legacy", 1)]),
-             ("column-type-changed", "things", 2, "label", True, [("beta", "beta_summary", 2)])],
+             ("column-type-changed", "things", 2, "label", False, [])],
             id="type-changed",
         ),
         pytest.param(
@@ -136,13 +136,13 @@ COLUMN_REMOVED_V2 = (
         pytest.param(
             [("- name: label", "- name: title")],
             [("column-renamed", "things", 1, "label", True, [("beta", "beta_legacy", 1)]),
-             ("column-renamed", "things", 2, "label", True, [("beta", "beta_summary", 2)])],
+             ("column-renamed", "things", 2, "label", False, [])],
             id="column-renamed",
         ),
         pytest.param(
             [("[{type: not_null}, {type: primary_key}]", "[{type: primary_key}]")],
             [("constraint-removed", "things", 1, "id", True, [("beta", "beta_legacy", 1)]),
-             ("constraint-removed", "things", 2, "id", True, [("beta", "beta_summary", 2)])],
+             ("constraint-removed", "things", 2, "id", False, [])],
             id="constraint-removed",
         ),
         pytest.param(
@@ -332,11 +332,12 @@ def test_saved_manifest_baseline_and_every_output_format(repo, warehouse, tmp_pa
     assert json.loads(run.out)["breaking_changes"] == run.report["breaking_changes"]
     assert [c["kind"] for c in run.report["breaking_changes"]] == ["column-type-changed"] * 2
     suites = ET.parse(junit).getroot().findall("testsuite")
-    assert suites[1].get("failures") == "2"
+    assert suites[1].get("failures") == "1"  # v2's label has no reader
     run = check(repo, warehouse, "--baseline", str(saved), "--format", "markdown")
-    assert "### Breaking changes against" in run.out
+    assert "#### Breaking changes" in run.out
     assert "| yes | `column-type-changed` | alpha.things v1 | label | varchar → integer " \
-           "| beta.beta_legacy (reads v1) |" in run.out  # fmt: skip
+           "| beta.beta_legacy (reads v1) [mesh/beta/models/beta_legacy.sql:3, owner Team beta] " \
+           "| `mesh/alpha/models/things.yml` |" in run.out  # fmt: skip
 
 
 def test_bad_baseline_is_exit_2(repo, warehouse):
@@ -352,3 +353,77 @@ def test_other_parse_failure_is_exit_2_with_dbts_message(repo, warehouse):
     run = check(repo, warehouse)
     assert run.code == 2
     assert "domain 'beta'" in run.err and "beta_broken.sql" in run.err
+
+
+def test_a_column_nobody_reads_is_info_and_passes(repo, warehouse):
+    edit(things_yml(repo), COLUMN_REMOVED_V2[0], COLUMN_REMOVED_V2[1].replace("score", "label"))
+    run = check(repo, warehouse, "--baseline", "HEAD")
+    assert run.changes() == [("column-removed", "things", 2, "label", False, [])]
+    (change,) = run.report["breaking_changes"]
+    assert change["severity"] == "info"
+    assert run.code == 0, run.out
+
+
+def test_a_reader_moved_off_the_column_in_the_same_change_is_not_broken(repo, warehouse):
+    edit(things_yml(repo), *COLUMN_REMOVED_V2)
+    edit(repo / "mesh/beta/models/beta_summary.sql", "sum(score)", "sum(id)")
+    run = check(repo, warehouse, "--baseline", "HEAD")
+    assert run.changes() == [("column-removed", "things", 2, "score", False, [])]
+    assert run.code == 0, run.out
+
+
+def test_a_broken_reader_is_named_with_file_line_owner_and_advice(repo, warehouse):
+    edit(things_yml(repo), *COLUMN_REMOVED_V2)
+    run = check(repo, warehouse, "--baseline", "HEAD", "--format", "markdown")
+    assert run.code == 1
+    (change,) = run.report["breaking_changes"]
+    (reader,) = change["consumers"]
+    assert (reader["file"], reader["line"], reader["owner"], reader["version"]) == (
+        "mesh/beta/models/beta_summary.sql", 3, "Team beta", 2,
+    )  # fmt: skip
+    assert "pinned to v2: keep v2's shape and ship the change as a new version" in reader["advice"]
+    assert "| score | score → (removed) |" in run.out
+    assert "- **Team beta**: beta.beta_summary (mesh/beta/models/beta_summary.sql:3)" in run.out
+    assert "### Introduced by this change (against `HEAD`)" in run.out
+    assert run.out.index("`deprecated-ref`") > run.out.index("### Already on the baseline")
+
+
+V3_WITHOUT_LABEL = (
+    "      - v: 2\n",
+    "      - v: 2\n      - v: 3\n        columns:\n          - include: all\n"
+    "            exclude: [label]\n",
+)
+
+
+def test_moving_latest_forward_breaks_unpinned_readers_of_what_it_drops_and_says_pin_v2(
+    repo, warehouse
+):
+    (repo / "mesh/beta/models/beta_latest.sql").write_text(
+        "select id, label from {{ ref('alpha', 'things') }}\n"
+    )
+    (repo / "mesh/beta/models/beta_scores.sql").write_text(
+        "select id, score from {{ ref('alpha', 'things') }}\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "unpinned readers")
+    (repo / "mesh/alpha/models/things_v3.sql").write_text(
+        "select id, id * 10 as score from {{ ref('raw_things') }}\n"
+    )
+    edit(things_yml(repo), *V3_WITHOUT_LABEL)
+    edit(things_yml(repo), "latest_version: 2", "latest_version: 3")
+    run = check(repo, warehouse, "--baseline", "HEAD", "--format", "json")
+    assert run.code == 1
+    breaking = [c for c in run.report["breaking_changes"] if c["breaking"]]
+    assert [(c["kind"], [r["model"] for r in c["consumers"]]) for c in breaking] == [
+        ("latest-version-moved-forward", ["beta_latest"])
+    ]
+    advice = breaking[0]["consumers"][0]["advice"]
+    assert "ref('alpha', 'things', v=2)" in advice and "v=3)" not in advice
+    unpinned = {
+        f["model"]: f["message"] for f in run.report["findings"]
+        if f["rule"] == "unpinned-versioned-ref"
+    }  # fmt: skip
+    assert "reads label, which v3 lacks" in unpinned["beta_latest"]
+    assert "v=2" in unpinned["beta_latest"] and "v=3" in unpinned["beta_scores"]
+    added = [(a["kind"], a["version"]) for a in run.report["changelog"]]
+    assert ("version-added", 3) in added

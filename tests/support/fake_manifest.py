@@ -60,7 +60,11 @@ def model(
 
 
 def edge(consumer: str, producer: str, version: int | None = None, **extra: Any) -> dict:
-    """``consumer`` ("domain.model", unversioned) refs ``producer`` at ``version``."""
+    """``consumer`` ("domain.model", unversioned) refs ``producer`` at ``version``.
+
+    ``columns`` (names) are the producer columns it reads; without them the read is unknown.
+    """
+    columns = extra.pop("columns", None)
     c_domain, c_model = consumer.split(".")
     p_domain, p_model = producer.split(".")
     suffix = f".v{version}" if version is not None else ""
@@ -78,6 +82,10 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
         "pinned": version is not None,
         "deprecated": False,
         "kind": "ref",
+        "columns": "unknown" if columns is None else [{"name": c, "line": 2} for c in columns],
+        "columns_reason": "not given",
+        "consumer_owner": {"name": f"Team {c_domain}", "email": f"{c_domain}@example.com"},
+        "star": False,
     }  # fmt: skip
     record.update(extra)
     return record

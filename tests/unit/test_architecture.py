@@ -1,6 +1,6 @@
 """The package's shape: stages import only downward, and nothing imports in a circle.
 
-Order: primitives -> discover -> manifest -> resolve -> write -> audit -> publish ->
+Order: primitives -> discover -> manifest -> impact -> resolve -> write -> audit -> publish ->
 orchestrate -> check -> map -> docs -> scaffold -> cli. A module may import its own stage and
 any stage before it (the map reads every stage's report through the reader of the stage that
 writes it).
@@ -20,8 +20,8 @@ PRIMITIVES = {
     "project_paths",
 }  # fmt: skip
 LAYERS = [
-    "discover", "manifest", "resolve", "sandbox", "write", "audit", "publish", "orchestrate",
-    "check", "map", "docs", "scaffold", "cli",
+    "discover", "manifest", "impact", "resolve", "sandbox", "write", "audit", "publish",
+    "orchestrate", "check", "map", "docs", "scaffold", "cli",
 ]  # fmt: skip
 
 

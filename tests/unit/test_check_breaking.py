@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from support.fake_manifest import column, edge, manifest, model, things
 
-from datamesh.check.breaking import breaking_changes
+from datamesh.impact.breaking import breaking_changes
 
 
 def v(m: dict, version: int) -> dict:
@@ -93,16 +93,18 @@ def test_change_nobody_reads_is_reported_but_not_breaking():
     baseline = things()
     baseline["edges"] = baseline["edges"][1:]  # nobody reads v1
     current = things()
+    current["edges"] = current["edges"][1:]
     v(current, 1)["columns"] = v(current, 1)["columns"][:1]
     (change,) = breaking_changes(baseline, current)
     assert change.kind == "column-removed" and not change.breaking
-    assert change.severity == "warning"
+    assert change.severity == "info"
 
 
 def test_latest_version_moved_back_breaks_unpinned_readers_only():
     baseline = things()
     baseline["edges"].append(edge("beta.fresh", "alpha.things", 2, pinned=False))
     current = things()
+    current["edges"].append(edge("beta.fresh", "alpha.things", 1, pinned=False))
     for record in current["domains"][0]["models"]:
         record["latest_version"] = 1
     assert summary(breaking_changes(baseline, current)) == [
@@ -147,3 +149,84 @@ def test_two_renamed_columns_are_both_renames():
         "alpha.orders: column 'a' renamed to 'x'",
         "alpha.orders: column 'b' renamed to 'y'",
     ]
+
+
+def orders_mesh(*edges: dict, columns=("id", "order_date", "region"), latest=None) -> dict:
+    """alpha.orders (unversioned, or v1 and v2 when ``latest``) read by beta's models."""
+    cols = [column(n, "integer" if n == "id" else "varchar") for n in columns]
+    if latest is None:
+        models = [model("alpha", "orders", columns=cols)]
+    else:
+        models = [model("alpha", "orders", 1, latest, columns=list(cols)),
+                  model("alpha", "orders", 2, latest, columns=list(cols))]  # fmt: skip
+    return manifest(models, list(edges), beta=["alpha"])
+
+
+def test_a_column_change_breaks_only_the_readers_of_that_column():
+    reads_date = edge("beta.activity", "alpha.orders", columns=["id", "order_date"])
+    reads_id = edge("beta.payments", "alpha.orders", columns=["id"])
+    baseline = orders_mesh(reads_date, reads_id)
+    current = orders_mesh(reads_date, reads_id, columns=("id", "region"))
+    (change,) = breaking_changes(baseline, current)
+    assert summary([change]) == [
+        ("column-removed", "orders", None, "order_date", True, [("beta", "activity", None)])
+    ]
+    reader = change.consumers[0]
+    assert (reader.file, reader.line, reader.owner) == ("beta/models/activity.sql", 2, "Team beta")
+    assert "ship the change as v2 beside v1" in reader.advice
+
+
+def test_a_change_nobody_reads_is_info_and_an_unknown_read_is_every_column():
+    reads_id = edge("beta.payments", "alpha.orders", columns=["id"])
+    baseline = orders_mesh(reads_id)
+    (change,) = breaking_changes(baseline, orders_mesh(reads_id, columns=("id", "order_date")))
+    assert change.kind == "column-removed" and change.severity == "info" and not change.consumers
+    unknown = edge("beta.payments", "alpha.orders")  # columns: unknown
+    current = orders_mesh(unknown, columns=("id", "order_date"))
+    (change,) = breaking_changes(orders_mesh(unknown), current)
+    assert change.breaking
+
+
+def test_a_reader_pinned_to_v1_is_not_broken_by_a_change_to_v2():
+    pinned = edge("beta.contacts", "alpha.orders", 1, columns=["id", "region"])
+    baseline = orders_mesh(pinned, latest=2)
+    current = orders_mesh(pinned, latest=2)
+    v2 = current["domains"][0]["models"][1]
+    v2["columns"] = [c for c in v2["columns"] if c["name"] != "region"]
+    (change,) = breaking_changes(baseline, current)
+    assert (change.version, change.breaking) == (2, False)
+
+
+def test_a_reader_moved_off_the_column_in_the_same_change_is_not_broken():
+    before = edge("beta.activity", "alpha.orders", columns=["id", "order_date"])
+    after = edge("beta.activity", "alpha.orders", columns=["id"])
+    (change,) = breaking_changes(orders_mesh(before), orders_mesh(after, columns=("id", "region")))
+    assert change.kind == "column-removed" and not change.breaking
+
+
+def test_moving_latest_forward_breaks_unpinned_readers_of_what_v2_drops_and_says_pin_v1():
+    unpinned = edge("beta.activity", "alpha.orders", 1, pinned=False, columns=["order_date"])
+    fine = edge("beta.other", "alpha.orders", 1, pinned=False, columns=["id"])
+    baseline = orders_mesh(unpinned, fine, latest=1)
+    current = orders_mesh(
+        {**unpinned, "producer": {**unpinned["producer"], "version": 2}}, fine, latest=2
+    )
+    v2 = current["domains"][0]["models"][1]
+    v2["columns"] = [c for c in v2["columns"] if c["name"] != "order_date"]
+    changes = [c for c in breaking_changes(baseline, current) if c.breaking]
+    assert summary(changes) == [
+        ("latest-version-moved-forward", "orders", 2, None, True, [("beta", "activity", 1)])
+    ]
+    advice = changes[0].consumers[0].advice
+    assert "ref('alpha', 'orders', v=1)" in advice and "v=2" not in advice
+
+
+def test_additions_are_the_changelog():
+    from datamesh.impact.breaking import additions
+
+    baseline = orders_mesh(latest=1)
+    current = orders_mesh(columns=("id", "order_date", "region", "channel"), latest=2)
+    found = [(a.kind, a.version, a.column) for a in additions(baseline, current)]
+    assert ("column-added", 1, "channel") in found
+    assert found.count(("latest-version-moved", 2, None)) == 1
+    assert breaking_changes(baseline, current) == []

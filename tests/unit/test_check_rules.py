@@ -151,3 +151,24 @@ def test_every_rule_has_a_kebab_case_id_and_one_line_explanation():
         assert rule_id == rule.id and re.fullmatch(r"[a-z]+(-[a-z]+)*", rule_id), rule_id
         assert rule.severity in {"error", "warning", "info"}
         assert rule.explanation and "\n" not in rule.explanation
+
+
+def test_unpinned_reader_of_a_column_the_latest_lacks_is_told_the_version_with_its_shape():
+    m = things()
+    v2 = m["domains"][0]["models"][1]
+    v2["columns"] = [c for c in v2["columns"] if c["name"] != "label"]
+    m["edges"].append(edge("beta.fresh", "alpha.things", 2, pinned=False, columns=["label"]))
+    m["edges"].append(edge("beta.fine", "alpha.things", 2, pinned=False, columns=["score"]))
+    found = {f.model: f.message for f in fired(m) if f.rule == "unpinned-versioned-ref"}
+    assert "reads label, which v2 lacks" in found["fresh"]
+    assert "ref('alpha', 'things', v=1)" in found["fresh"] and "v=2" not in found["fresh"]
+    assert "ref('alpha', 'things', v=2)" in found["fine"]
+
+
+def test_move_to_the_latest_is_said_only_to_readers_of_an_older_version():
+    m = things()
+    for record in m["domains"][0]["models"]:
+        record["latest_version"] = 1  # v1 kept latest while deprecated
+    m["edges"][0]["producer"]["latest_version"] = 1
+    (finding,) = [f for f in fired(m) if f.rule == "deprecated-ref"]
+    assert "move to" not in finding.message

@@ -20,6 +20,7 @@ from datamesh.errors import MeshError
 COMMANDS: tuple[str, ...] = (
     "datamesh.discover.command",
     "datamesh.manifest.command",
+    "datamesh.impact.command",
     "datamesh.orchestrate.command",
     "datamesh.orchestrate.state_path",
     "datamesh.orchestrate.clean",

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from datamesh.impact.changes import ERROR as ERROR  # re-exported: the check's records
+from datamesh.impact.changes import INFO as INFO
+from datamesh.impact.changes import OFF as OFF
+from datamesh.impact.changes import SEVERITIES as SEVERITIES
+from datamesh.impact.changes import SEVERITY_RANK as SEVERITY_RANK
+from datamesh.impact.changes import WARNING as WARNING
+from datamesh.impact.changes import Addition as Addition
+from datamesh.impact.changes import BreakingChange as BreakingChange
+from datamesh.impact.changes import Consumer as Consumer
+from datamesh.impact.changes import Severity as Severity
+from datamesh.impact.changes import _known
+from datamesh.impact.changes import version_number as version_number
 
-class Severity(StrEnum):
-    """How much a finding matters; ``off`` (config only) drops a rule."""
-
-    ERROR = "error"  # fails the check
-    WARNING = "warning"
-    INFO = "info"
-    OFF = "off"
-
-
-ERROR, WARNING, INFO, OFF = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.OFF
-SEVERITIES = (ERROR, WARNING, INFO)
-SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 SCHEMA_VERSION = 1  # of the check report (``schemas/check_report.schema.json``)
 
 
@@ -44,78 +43,9 @@ class Finding:
         return cls(**{**_known(cls, data), "severity": Severity(data["severity"])})
 
 
-def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    names = set(cls.__dataclass_fields__)  # type: ignore[attr-defined]
-    return {k: v for k, v in data.items() if k in names}
-
-
-@dataclass(frozen=True)
-class Consumer:
-    """A model (or an exposure, ``exposure:<name>``) and the producer version it reads."""
-
-    domain: str
-    model: str
-    version: int | str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class BreakingChange:
-    """One incompatible change to a public model against the baseline, and who it breaks.
-
-    ``breaking`` is true only when somebody reads the changed version: a change nobody reads
-    is reported but does not fail the check.
-    """
-
-    kind: str
-    domain: str
-    model: str
-    version: int | str | None
-    message: str
-    column: str | None = None
-    before: Any = None
-    after: Any = None
-    consumers: tuple[Consumer, ...] = field(default_factory=tuple)
-    file: str | None = None
-
-    @property
-    def breaking(self) -> bool:
-        return bool(self.consumers)
-
-    @property
-    def severity(self) -> Severity:
-        return ERROR if self.breaking else WARNING
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "domain": self.domain,
-            "model": self.model,
-            "version": self.version,
-            "column": self.column,
-            "before": self.before,
-            "after": self.after,
-            "breaking": self.breaking,
-            "severity": self.severity,
-            "consumers": [c.to_json() for c in self.consumers],
-            "message": self.message,
-            "file": self.file,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BreakingChange:
-        consumers = tuple(Consumer(**c) for c in data["consumers"])
-        return cls(**{**_known(cls, data), "consumers": consumers})
-
-
-def version_number(value: Any) -> float | None:
-    """A model version as a number to compare (dbt versions may be strings), else None."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def finding_key(finding: Finding) -> tuple[str, str, str | None, str]:
+    """What makes a finding the same one on the baseline and now (files may move)."""
+    return (finding.rule, finding.domain, finding.model, str(finding.version))
 
 
 def shown_path(path: Path, base: Path | None) -> str:
@@ -139,6 +69,12 @@ class CheckResult:
     breaking_changes: list[BreakingChange]
     waived: list[tuple[Finding, Any]] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    changelog: list[Addition] = field(default_factory=list)
+    preexisting: frozenset[tuple[str, str, str | None, str]] = frozenset()  # Finding.key
+
+    def is_new(self, finding: Finding) -> bool:
+        """Whether this change introduces ``finding`` (it was not found on the baseline)."""
+        return finding_key(finding) not in self.preexisting
 
     def summary(self) -> dict[Severity, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
@@ -160,4 +96,5 @@ class CheckResult:
             "breaking_changes": [c.to_json() for c in self.breaking_changes],
             "waived": [{**f.to_json(), "reason": w.reason} for f, w in self.waived],
             "left_out_domains": list(self.left_out),
+            "changelog": [a.to_json() for a in self.changelog],
         }

@@ -13,6 +13,7 @@ from datamesh.check.findings import (
     WARNING,
     BreakingChange,
     CheckResult,
+    Consumer,
     Finding,
 )
 from datamesh.console import wants_colour
@@ -38,11 +39,27 @@ def _where(domain: str, model: str | None, version: object) -> str:
     return text + (f" v{version}" if version is not None else "")
 
 
+def _reader(c: Consumer) -> str:
+    text = f"{c.domain}.{c.model}" + (f" (reads v{c.version})" if c.version is not None else "")
+    details = [part for part in (c.where, f"owner {c.owner}" if c.owner else None) if part]
+    return text + (f" [{', '.join(details)}]" if details else "")
+
+
 def _consumer_list(change: BreakingChange) -> str:
-    return ", ".join(
-        f"{c.domain}.{c.model}" + (f" (reads v{c.version})" if c.version is not None else "")
-        for c in change.consumers
-    )
+    return ", ".join(_reader(c) for c in change.consumers)
+
+
+REMOVED_KINDS = {"column-removed", "constraint-removed", "version-removed", "model-removed"}
+
+
+def before_after(change: BreakingChange) -> tuple[str, str]:
+    """Both sides of a change as a reviewer reads them: nothing after a removal is shown so."""
+    before = "(none)" if change.before is None else str(change.before)
+    if change.after is not None:
+        after = str(change.after)
+    else:
+        after = "(removed)" if change.kind in REMOVED_KINDS else "(none)"
+    return before, after
 
 
 def _headline(result: CheckResult) -> str:
@@ -72,8 +89,13 @@ def render_text(result: CheckResult, colour: bool = False) -> str:
             )
             if change.breaking:
                 lines.append(f"        breaks: {_consumer_list(change)}")
+                for c in change.consumers:
+                    if c.advice:
+                        lines.append(f"        -> {c.domain}.{c.model}: {c.advice}")
             else:
-                lines.append("        nobody reads this version: reported, does not fail")
+                lines.append("        nobody reads what changed: reported, does not fail")
+        for addition in result.changelog:
+            lines.append(f"{'ADDED'.ljust(8)} {addition.kind}  {addition.message}")
     for finding, waiver in result.waived:
         lines.append(
             f"waived  {finding.rule}  {_where(finding.domain, finding.model, None)}: "
@@ -98,40 +120,82 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _findings_table(findings: list[Finding]) -> list[str]:
+    lines = [
+        "| Severity | Rule | Model | File to fix | Message |",
+        "|---|---|---|---|---|",
+    ]
+    for f in _sorted(findings):
+        lines.append(
+            f"| {f.severity} | `{f.rule}` | {_cell(_where(f.domain, f.model, f.version))} "
+            f"| `{_cell(f.file)}` | {_cell(f.message)} |"
+        )
+    return [*lines, ""]
+
+
+def _changes_table(changes: list[BreakingChange]) -> list[str]:
+    lines = [
+        "| Breaking | Change | Model | Column | Before → After | Consumers broken | File |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in sorted(changes, key=lambda c: not c.breaking):
+        consumers = _consumer_list(c) if c.breaking else "nobody reads what changed"
+        before, after = before_after(c)
+        lines.append(
+            f"| {'yes' if c.breaking else 'no'} | `{c.kind}` "
+            f"| {_cell(_where(c.domain, c.model, c.version))} | {_cell(c.column)} "
+            f"| {_cell(before)} → {_cell(after)} | {_cell(consumers)} | `{_cell(c.file)}` |"
+        )
+    return [*lines, ""]
+
+
+def _owners(result: CheckResult, new_findings: list[Finding]) -> dict[str, list[str]]:
+    """Who to notify, and about what: owners of broken consumers."""
+    owners: dict[str, list[str]] = {}
+    for change in result.breaking_changes:
+        for c in change.consumers:
+            what = f"{c.domain}.{c.model} ({c.where or 'file unknown'}): {change.message}"
+            owners.setdefault(c.owner or f"owner of {c.domain} (no group owner)", []).append(what)
+    return owners
+
+
 def render_markdown(result: CheckResult) -> str:
-    """The summary a reviewer reads on a pull request."""
+    """The comment a reviewer reads on a pull request: what this change introduces first,
+    then what was already there on the baseline."""
     mark = "❌" if result.exit_code else "✅"
     lines = [f"## {mark} mesh check: {_headline(result)}", ""]
-    if result.findings:
-        lines += [
-            "### Findings",
-            "",
-            "| Severity | Rule | Model | File | Message |",
-            "|---|---|---|---|---|",
-        ]
-        for f in _sorted(result.findings):
-            lines.append(
-                f"| {f.severity} | `{f.rule}` | {_cell(_where(f.domain, f.model, f.version))} "
-                f"| `{_cell(f.file)}` | {_cell(f.message)} |"
-            )
-        lines.append("")
+    new = [f for f in result.findings if result.is_new(f)]
+    old = [f for f in result.findings if not result.is_new(f)]
     if result.baseline:
-        lines += ["### Breaking changes against `" + _cell(result.baseline) + "`", ""]
-        if not result.breaking_changes:
-            lines += ["No breaking changes.", ""]
-        else:
-            lines += [
-                "| Breaking | Change | Model | Column | Before → After | Consumers broken |",
-                "|---|---|---|---|---|---|",
+        lines += [f"### Introduced by this change (against `{_cell(result.baseline)}`)", ""]
+        if result.breaking_changes:
+            lines += ["#### Breaking changes", "", *_changes_table(result.breaking_changes)]
+            advice = [
+                f"- **{c.domain}.{c.model}** (`{c.where}`): {c.advice}"
+                for change in result.breaking_changes
+                for c in change.consumers
+                if c.advice
             ]
-            for c in sorted(result.breaking_changes, key=lambda c: not c.breaking):
-                consumers = _consumer_list(c) if c.breaking else "nobody reads this version"
-                lines.append(
-                    f"| {'yes' if c.breaking else 'no'} | `{c.kind}` "
-                    f"| {_cell(_where(c.domain, c.model, c.version))} | {_cell(c.column)} "
-                    f"| {_cell(c.before)} → {_cell(c.after)} | {_cell(consumers)} |"
-                )
+            if advice:
+                lines += ["#### What to do, per consumer", "", *dict.fromkeys(advice), ""]
+        else:
+            lines += ["No breaking changes.", ""]
+        if new:
+            lines += ["#### New findings", "", *_findings_table(new)]
+        owners = _owners(result, new)
+        if owners:
+            lines += ["#### Owners to notify", ""]
+            for owner, items in sorted(owners.items()):
+                lines.append(f"- **{_cell(owner)}**: " + "; ".join(dict.fromkeys(items)))
             lines.append("")
+        if result.changelog:
+            lines += ["#### Non-breaking changes (changelog)", ""]
+            lines += [f"- `{a.kind}` {_cell(a.message)}" for a in result.changelog]
+            lines.append("")
+        if old:
+            lines += ["### Already on the baseline", "", *_findings_table(old)]
+    elif result.findings:
+        lines += ["### Findings", "", *_findings_table(result.findings)]
     if result.waived:
         lines += ["### Waived", "", "| Rule | Model | Reason |", "|---|---|---|"]
         for f, w in result.waived:
@@ -165,7 +229,7 @@ def render_junit(result: CheckResult, rule_ids: list[str]) -> str:
     changes = ET.SubElement(root, "testsuite", name="mesh check: breaking changes")
     for c in result.breaking_changes:
         text = c.message + (
-            f"\nbreaks: {_consumer_list(c)}" if c.breaking else "\nnobody reads this version"
+            f"\nbreaks: {_consumer_list(c)}" if c.breaking else "\nnobody reads what changed"
         )
         _case(changes, c.kind, _where(c.domain, c.model, c.version), c.severity, text)
     if not result.breaking_changes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datamesh.check.config import Waiver
-from datamesh.check.findings import BreakingChange, CheckResult, Finding
+from datamesh.check.findings import Addition, BreakingChange, CheckResult, Finding
 from datamesh.jsonio import read_report, write_json_atomic
 from datamesh.warehouse import Warehouse
 
@@ -40,4 +40,5 @@ def read_check_report(path: Path) -> CheckResult | None:
         breaking_changes=[BreakingChange.from_json(c) for c in data["breaking_changes"]],
         waived=waived,
         left_out=list(data["left_out_domains"]),
+        changelog=[Addition(**a) for a in data.get("changelog") or []],
     )

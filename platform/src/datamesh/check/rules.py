@@ -253,7 +253,9 @@ def deprecated_refs(ctx: RuleContext) -> Iterator[Finding]:
         days = (when - ctx.today).days
         consumer, producer = _edge_names(edge)
         latest = edge["producer"].get("latest_version")
-        move = f": move to v{latest}" if latest is not None else ""
+        read = edge["producer"].get("version")
+        # "move to" goes to readers of an older version only, never to a reader of the latest
+        move = f": move to v{latest}" if latest is not None and str(latest) != str(read) else ""
         if days < 0:
             yield rule_finding(
                 "deprecated-ref-expired",
@@ -269,16 +271,46 @@ def deprecated_refs(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _shape_version(ctx: RuleContext, edge: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The version an unpinned reader should pin: the one it resolves to when that holds every
+    column it reads, else the newest that does; and the columns the resolved one lacks."""
+    producer = edge["producer"]
+    resolved, columns = producer["version"], edge.get("columns", "unknown")
+    if columns == "unknown":
+        return resolved, []
+    versions = {
+        str(m.get("version")): {c["name"].lower() for c in m.get("columns") or []}
+        for m in ctx.domain(producer["domain"]).get("models", [])
+        if m["name"] == producer["model"] and m.get("version") is not None
+    }
+    wanted = {c["name"].lower() for c in columns}
+    lacking = sorted(wanted - versions.get(str(resolved), wanted))
+    if not lacking:
+        return resolved, []
+    fitting = [v for v, names in versions.items() if wanted <= names]
+    fitting.sort(key=lambda v: version_number(v) or 0)
+    return (fitting[-1] if fitting else None), lacking
+
+
 def unpinned_versioned_ref(ctx: RuleContext) -> Iterator[Finding]:
     for edge in ctx.manifest["edges"]:
         if edge.get("pinned") or edge["producer"].get("version") is None:
             continue
         consumer, producer = _edge_names(edge)
+        domain, model = edge["producer"]["domain"], edge["producer"]["model"]
+        version, lacking = _shape_version(ctx, edge)
+        if not lacking:
+            advice = f"pin it (ref('{domain}', '{model}', v={version}))"
+        elif version is not None:
+            advice = (
+                f"it reads {', '.join(lacking)}, which v{edge['producer']['version']} lacks: "
+                f"pin it to the version with its shape (ref('{domain}', '{model}', v={version}))"
+            )
+        else:
+            advice = f"it reads {', '.join(lacking)}, which no version has: fix the model"
         yield rule_finding(
             "unpinned-versioned-ref",
-            f"{consumer} refs versioned {producer} without a version: pin it "
-            f"(ref('{edge['producer']['domain']}', '{edge['producer']['model']}', "
-            f"v={edge['producer']['version']}))",
+            f"{consumer} refs versioned {producer} without a version: {advice}",
             **_edge_where(ctx, edge),
         )
 

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.check.baseline import baseline_manifest
-from datamesh.check.breaking import breaking_changes
 from datamesh.check.bypass import relation_bypass_findings
 from datamesh.check.config import CheckConfig
 from datamesh.check.current import current_mesh
-from datamesh.check.findings import OFF, CheckResult
+from datamesh.check.findings import OFF, CheckResult, Finding, finding_key
 from datamesh.check.report_file import write_check_report
 from datamesh.check.rules import (
     RULES,
@@ -24,6 +23,7 @@ from datamesh.check.rules import (
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
+from datamesh.impact.breaking import additions, breaking_changes
 from datamesh.warehouse import Warehouse
 
 
@@ -52,6 +52,17 @@ def _still_defined(graph: DomainGraph):
     return still_defined
 
 
+def _baseline_findings(
+    baseline: dict[str, Any], ctx: RuleContext, config: CheckConfig
+) -> frozenset[tuple[str, str, str | None, str]]:
+    """The governance findings the baseline already had, so a pull-request comment can tell
+    them from what the change introduces. The baseline's checkout may be gone: which models
+    name latest_version is taken from the working tree, and the compiled-SQL rule is not rerun."""
+    base_ctx = RuleContext(baseline, ctx.today, ctx.explicit_latest, ctx.base)
+    found: list[Finding] = apply_config(list(run_rules(base_ctx)), config)[0]
+    return frozenset(finding_key(f) for f in found)
+
+
 def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckResult:
     """Findings and breaking changes for the mesh under ``root``; writes the check report."""
     base = repo_base(root)
@@ -69,13 +80,15 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
     findings, waived = apply_config([*current.findings, *run_rules(ctx), *bypass], options.config)
     if current.left_out:  # who reads a model is unknown while a domain is left out
         findings = [f for f in findings if f.rule != "unused-public-model"]
-    changes = []
+    changes, changelog, preexisting = [], [], frozenset()
     if options.baseline:
         baseline = baseline_manifest(options.baseline, root, warehouse)
         changes = breaking_changes(
             baseline, current.manifest, still_defined=_still_defined(graph),
             locate=ctx.file, skip_domains=current.left_out,
         )  # fmt: skip
+        changelog = additions(baseline, current.manifest)
+        preexisting = _baseline_findings(baseline, ctx, options.config)
     if options.select or options.exclude:
         chosen = set(select_domains(graph, options.select, options.exclude))
         findings = [f for f in findings if f.domain in chosen]
@@ -88,6 +101,8 @@ def run_check(root: Path, warehouse: Warehouse, options: CheckOptions) -> CheckR
         breaking_changes=changes,
         waived=waived,
         left_out=sorted(current.left_out),
+        changelog=changelog,
+        preexisting=preexisting,
     )
     write_check_report(warehouse, result)
     return result

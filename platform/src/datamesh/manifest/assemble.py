@@ -17,13 +17,14 @@ from datamesh.discover.content_hash import hash_json, project_fingerprint
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain, discover_domains
 from datamesh.jsonio import write_json_atomic
+from datamesh.manifest.edge_columns import annotate_edges
 from datamesh.manifest.interface import (
     cross_domain_edges,
     exposures,
     non_public_nodes,
     public_models,
 )
-from datamesh.manifest.parse import parse_domain
+from datamesh.manifest.parse import compile_domain, parse_domain
 from datamesh.manifest.parse_errors import (
     DomainParseError,
     FailureKind,
@@ -35,8 +36,9 @@ from datamesh.registry import write_interface
 from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
-# What interface_from_parse records; a change here makes cached parses stale.
-INTERFACE_SHAPE = 2  # 2: non-public nodes listed (what a wrong ref names)
+# Bumped when what a cached parse holds changes: 2 non-public nodes listed (what a wrong ref
+# names), edges with the columns they read.
+CACHE_FORMAT = 5
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
@@ -56,8 +58,19 @@ def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
     )
 
 
-def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[str, Any]:
-    """What one parse tells about a domain: interface, groups, exposures and outgoing edges."""
+def interface_from_parse(
+    domain: Domain,
+    dbt_manifest: dict[str, Any],
+    upstream_interfaces: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """What one parse tells about a domain: interface, groups, exposures and outgoing edges.
+
+    With ``upstream_interfaces`` (and compiled SQL in ``dbt_manifest``) each edge also carries
+    the producer columns its consumer reads.
+    """
+    edges = cross_domain_edges(dbt_manifest, domain.name, domain.package_upstreams)
+    if upstream_interfaces is not None:
+        edges = annotate_edges(edges, dbt_manifest, domain.name, upstream_interfaces)
     return {
         "domain": domain.name,
         "database": domain.name,
@@ -65,7 +78,7 @@ def interface_from_parse(domain: Domain, dbt_manifest: dict[str, Any]) -> dict[s
         "groups": _groups(dbt_manifest, domain.name),
         "models": public_models(dbt_manifest, domain.name),
         "exposures": exposures(dbt_manifest, domain.name),
-        "edges": cross_domain_edges(dbt_manifest, domain.name, domain.package_upstreams),
+        "edges": edges,
         "non_public": non_public_nodes(dbt_manifest, domain.name),
     }
 
@@ -101,7 +114,7 @@ def _cache_key(domain: Domain, upstream_interfaces: list[dict[str, Any]]) -> str
             "upstreams": upstream_public,
             "dbt": dbt.version.__version__,
             "platform": __version__,
-            "interface_shape": INTERFACE_SHAPE,
+            "format": CACHE_FORMAT,
         }
     )
 
@@ -120,8 +133,12 @@ def _parse_one(
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
         if cached.get("key") == key:
             return cached["interface"]
-    dbt_manifest = parse_domain(domain, warehouse, warehouse.parse_registry_dir, graph)
-    interface = interface_from_parse(domain, dbt_manifest)
+    registry_dir = warehouse.parse_registry_dir
+    if upstream_interfaces:  # compiled SQL tells which producer columns each edge reads
+        dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph)
+    else:
+        dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
+    interface = interface_from_parse(domain, dbt_manifest, upstream_interfaces)
     write_json_atomic(cache_file, {"key": key, "interface": interface})
     return interface
 

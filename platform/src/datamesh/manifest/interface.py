@@ -26,6 +26,11 @@ def _owner(manifest: dict[str, Any], group: str | None) -> dict[str, Any] | None
     return None
 
 
+def consumer_owner(manifest: dict[str, Any], node: dict[str, Any]) -> dict[str, Any] | None:
+    """The owner of the group a model belongs to (whom to tell when its reads break)."""
+    return _owner(manifest, node.get("group") or (node.get("config") or {}).get("group"))
+
+
 def _data_tests(manifest: dict[str, Any], model_id: str) -> list[dict[str, Any]]:
     """dbt's built-in generic tests attached to a model, as plain records."""
     tests: list[dict[str, Any]] = []

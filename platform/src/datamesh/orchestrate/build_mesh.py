@@ -61,6 +61,11 @@ def order_with_upstreams(graph: DomainGraph, order: list[str]) -> list[str]:
     return list(names)
 
 
+def _with_consumers(graph: DomainGraph, order: list[str]) -> list[str]:
+    chosen = set(order) | {c for name in order for c in graph.descendants(name)}
+    return [name for name in graph.build_order() if name in chosen]
+
+
 def _check_publications(run: BuildRun, order: list[str]) -> None:
     """Collect stray candidates, then find damaged publications: rebuild them and consumers."""
     warehouse, graph = run.warehouse, run.graph
@@ -177,6 +182,8 @@ def build_mesh(
     progress = progress or Progress()
     graph = DomainGraph.from_domains(discover_domains(root))
     order = select_domains(graph, options.select, options.exclude)
+    if options.allow_breaking:  # a breaking publish rebuilds its consumers in the same build
+        order = _with_consumers(graph, order)
     workers = max(1, options.workers or os.cpu_count() or 1)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     started_at = datetime.now(UTC)

@@ -60,11 +60,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "dbt other, audit, publish) summed over domains; per domain in the run report",
     )  # fmt: skip
     parser.add_argument(
+        "--allow-breaking", action="store_true",
+        help="publish a new interface even if it breaks a column or version a consumer reads "
+        "(default: refuse, exit 1, naming the consumers); its consumers are then rebuilt",
+    )  # fmt: skip
+    parser.add_argument(
         "--no-pipeline", dest="pipeline", action="store_false",
         help="start a domain only once its producers are published (default: consumers parse "
         "while producers build and run while they are audited; nothing publishes early)",
     )  # fmt: skip
     parser.set_defaults(func=cmd_build)
+
+
+PUBLISH_REFUSED = "publish refused"  # the start of a reason orchestrate/domain_build.py writes
+ALLOWED_BREAKING = "published with --allow-breaking"
 
 
 def dbt_counts(domain: DomainResult) -> str:
@@ -103,7 +112,18 @@ def print_summary(report: RunReport, console: Console) -> None:
             console.log("warning", f"  {domain.domain}: audit warning: {warning}",
                         domain=domain.domain, warning=warning)  # fmt: skip
     for domain in report.domains:
+        if domain.status.ok and domain.reason.startswith(ALLOWED_BREAKING):
+            console.log("warning", f"  {domain.domain}: {domain.reason}", domain=domain.domain)
+            for line in domain.warnings:
+                console.log("warning", f"    {line}", domain=domain.domain)
         if domain.status.ok:
+            continue
+        if domain.reason.startswith(PUBLISH_REFUSED):
+            console.log("error", f"  {domain.domain}: {domain.status}: {domain.reason}",
+                        domain=domain.domain, status=str(domain.status), reason=domain.reason,
+                        broken=domain.failures)  # fmt: skip
+            for line in domain.failures:
+                console.log("error", f"    {line}", domain=domain.domain)
             continue
         failure = first_failure(domain)
         console.log(
@@ -149,6 +169,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
         full_refresh=args.full_refresh, wait=args.wait, pipeline=args.pipeline,
+        allow_breaking=args.allow_breaking,
     )  # fmt: skip
     progress = Progress(
         console.out, quiet=console.quiet, colour=console.colour, json_lines=console.json

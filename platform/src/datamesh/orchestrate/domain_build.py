@@ -19,12 +19,14 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
 from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_view
 from datamesh.orchestrate.interrupt import Interrupt
 from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
+from datamesh.orchestrate.publish_gate import describe, publish_breaks
 from datamesh.orchestrate.run_report import DomainResult, Status
 from datamesh.orchestrate.scheduler import Stage, blocked_reason
 from datamesh.orchestrate.state_path import keep_publish_state
@@ -274,7 +276,11 @@ def _audit_and_publish(
     elif not outcome.success or outcome.manifest is None:
         result.reason, result.failures = explain_failed_build(domain, run.graph, warehouse, outcome)
         run.producer_failed(name, Status.FAILED)
-    elif publishes_nothing(interface := interface_from_parse(domain, outcome.manifest)):
+    elif publishes_nothing(
+        interface := interface_from_parse(
+            domain, outcome.manifest, _upstream_interfaces(run, domain, waiting_on)
+        )
+    ):
         result.reason = no_public_model(domain)
         result.failures = [result.reason]
         run.producer_failed(name, Status.FAILED)
@@ -307,6 +313,8 @@ def _audit_and_publish(
             result.status = Status.UNCHANGED
             result.reason = "rebuilt ahead of its producers, which published what it had read"
     if result.status == Status.PUBLISHED:
+        _gate_publish(run, name, interface, result)
+    if result.status == Status.PUBLISHED:
         publish_started = time.perf_counter()
         publish_domain(
             warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
@@ -317,6 +325,43 @@ def _audit_and_publish(
         discard_candidate(candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return result
+
+
+def _upstream_interfaces(
+    run: BuildRun, domain: Domain, waiting_on: dict[str, Handoff]
+) -> list[dict[str, Any]]:
+    """The interfaces this build read: a producer built ahead handed over its own."""
+    found = []
+    for upstream in domain.upstreams:
+        handoff = waiting_on.get(upstream)
+        entry = handoff.interface if handoff is not None and handoff.interface else None
+        try:
+            entry = entry or read_interface(run.warehouse.registry_dir, upstream)
+        except MeshError:  # damaged: its columns are unknown, so every read counts (unknown)
+            entry = None
+        if entry is not None:
+            found.append(entry)
+    return found
+
+
+def _gate_publish(run: BuildRun, name: str, interface: dict[str, Any], result: DomainResult):
+    """Refuse a publish that breaks a column or version a consumer reads (unless allowed)."""
+    breaks = publish_breaks(name, interface, run.graph, run.warehouse)
+    if not breaks:
+        return
+    lines = describe(breaks)
+    readers = sorted({f"{c.domain}.{c.model}" for b in breaks for c in b.consumers})
+    if run.options.allow_breaking:
+        result.reason = f"published with --allow-breaking; breaks {', '.join(readers)}"
+        result.warnings = [*result.warnings, *lines]
+        return
+    result.status = Status.FAILED
+    result.reason = (
+        f"publish refused: the new interface breaks {', '.join(readers)} "
+        "(mesh build --allow-breaking publishes anyway and rebuilds them)"
+    )
+    result.failures = lines
+    run.producer_failed(name, Status.FAILED)
 
 
 def _republishes_nothing(run: BuildRun, name: str, fingerprint: str) -> bool:

@@ -13,4 +13,5 @@ class BuildOptions:
     threads: int | None = None
     full_refresh: bool = False
     wait: bool = False
+    allow_breaking: bool = False  # publish an interface that breaks readers, then rebuild them
     pipeline: bool = True  # start consumers while their producers build (orchestrate/handoff.py)

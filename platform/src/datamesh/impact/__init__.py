@@ -1,0 +1,1 @@
+"""Column-level consumer impact: who reads which column of which version, what breaks."""
