@@ -142,6 +142,15 @@ def test_built_mesh_page_offline_every_domain_and_click_shows_consumers(
     assert f"Consumers of v{producer['version']}" in text
     consumer = edge["consumer"]
     assert f"{consumer['domain']}.{consumer['model']}" in text
+    # each column names the consumer models that read it (the edge's columns read)
+    assert "read by" in text
+    read = edge.get("columns")
+    assert isinstance(read, list) and read, "the built mesh's edge should know its columns"
+    row = browser.evaluate(
+        "[...document.querySelectorAll('#details tr')].map(r => r.innerText)"
+        f".find(t => t.split('\\t')[0].trim() === {json.dumps(read[0]['name'])}) || ''"
+    )
+    assert f"{consumer['domain']}.{consumer['model']}" in row, row
     browser.screenshot(ARTIFACTS / "map.png")
     assert browser.problems(url) == []
 

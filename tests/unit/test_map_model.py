@@ -223,3 +223,26 @@ def test_the_first_reason_is_the_one_that_set_the_level(manifest: dict) -> None:
     alpha = build_map_view(manifest, validation=validation)["domains"][0]
     assert alpha["health"]["level"] == "failing"
     assert alpha["health"]["reasons"][0] == "expectations failed: model.alpha.things.v2"
+
+
+def test_each_column_names_its_readers_one_hop_each_way() -> None:
+    """The model panel: per column who reads it; per model what it reads (issue 13.5)."""
+    doc = fake.manifest(
+        [fake.model("alpha", "things", None), fake.model("beta", "summary")],
+        [
+            fake.edge("beta.summary", "alpha.things", columns=["id"]),
+            fake.edge("beta.legacy", "alpha.things"),  # columns unknown: reads every column
+        ],
+        beta=["alpha"],
+    )  # fmt: skip
+    view = build_map_view(doc)
+    things = next(m for m in view["models"] if m["key"] == "alpha.things")
+    readers = things["versions"][0]["readers_by_column"]
+    assert [(r["model"], r["unknown"]) for r in readers["id"]] == [
+        ("summary", False), ("legacy", True),
+    ]  # fmt: skip
+    assert [r["model"] for r in readers["label"]] == ["legacy"]
+    summary = next(m for m in view["models"] if m["key"] == "beta.summary")
+    assert summary["reads"] == [
+        {"domain": "alpha", "model": "things", "label": None, "columns_read": ["id"]}
+    ]

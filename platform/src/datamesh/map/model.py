@@ -119,9 +119,55 @@ def _consumers_by_version(edges: list[dict[str, Any]]) -> dict[str, list[dict[st
                 "file": consumer.get("file"),
                 "pinned": bool(edge.get("pinned")),
                 "deprecated": bool(edge.get("deprecated")),
+                "columns_read": _columns_read(edge),
             }
         )
     return by_uid
+
+
+def _columns_read(edge: dict[str, Any]) -> list[str] | None:
+    """The producer columns an edge's consumer reads; None: unknown, so every column."""
+    columns = edge.get("columns")
+    if not isinstance(columns, list):
+        return None
+    return sorted({c["name"] for c in columns if isinstance(c, dict) and c.get("name")})
+
+
+def readers_by_column(
+    columns: list[dict[str, Any]], consumers: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per column of a model version, the consumer models that read it (one hop downstream).
+
+    A consumer whose reads could not be resolved counts as reading every column (``unknown``),
+    as the breaking-change gate counts it.
+    """
+    readers: dict[str, list[dict[str, Any]]] = {c["name"]: [] for c in columns}
+    for consumer in consumers:
+        read = consumer.get("columns_read")
+        who = {"domain": consumer["domain"], "model": consumer["model"], "unknown": read is None}
+        for name in readers:
+            if read is None or name in read:
+                readers[name].append(who)
+    return readers
+
+
+def upstream_reads(edges: list[dict[str, Any]], domain: str, model: str) -> list[dict[str, Any]]:
+    """What a model reads from other domains, with the columns (one hop upstream)."""
+    reads = []
+    for edge in edges:
+        consumer, producer = edge["consumer"], edge["producer"]
+        if (consumer["domain"], consumer["model"]) != (domain, model):
+            continue
+        version = producer.get("version")
+        reads.append(
+            {
+                "domain": producer["domain"],
+                "model": producer["model"],
+                "label": None if version in (None, "") else version_label(version),
+                "columns_read": _columns_read(edge),
+            }
+        )
+    return sorted(reads, key=lambda r: (r["domain"], r["model"], r["label"] or ""))
 
 
 def _findings_for(
@@ -146,6 +192,7 @@ def _model_views(
     check: dict[str, Any] | None,
     validation_index: dict[Any, dict[str, Any]],
     validation_ran: bool,
+    edges: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     findings = (check or {}).get("findings") or []
     breaking = (check or {}).get("breaking_changes") or []
@@ -184,6 +231,9 @@ def _model_views(
                     "columns": record.get("columns") or [],
                     "data_tests": record.get("data_tests") or [],
                     "consumers": consumers.get(record["unique_id"], []),
+                    "readers_by_column": readers_by_column(
+                        record.get("columns") or [], consumers.get(record["unique_id"], [])
+                    ),
                     "findings": _findings_for(findings, domain["name"], name, record["version"])
                     if record.get("version") is not None
                     else [],
@@ -217,6 +267,7 @@ def _model_views(
                 "versions_caption": ", ".join(v["caption"] for v in versions),
                 "findings": _findings_for(findings, domain["name"], name),
                 "consumer_count": sum(len(v["consumers"]) for v in versions),
+                "reads": upstream_reads(edges or [], domain["name"], name),
                 "deprecated": deprecated,
                 "stroke": DEPRECATED_COLOR if deprecated else None,
             }
@@ -302,7 +353,8 @@ def build_map_view(
     findings = (check or {}).get("findings") or []
     domains, models = [], []
     for domain in manifest["domains"]:
-        views = _model_views(domain, consumers, check, validation_index, validation is not None)
+        views = _model_views(domain, consumers, check, validation_index, validation is not None,
+                             manifest.get("edges") or [])  # fmt: skip
         domain_findings = _findings_for(findings, domain["name"], None)
         owner = domain.get("owner") or {}
         all_findings = domain_findings + [

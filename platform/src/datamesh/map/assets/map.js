@@ -336,11 +336,19 @@
       return h("li", {}, linkFor(c.domain, c.model), c.label ? " " + c.label : "",
         h("span", { cls: "meta", text: (c.pinned ? " pinned" : " unpinned (follows latest)") + (c.file ? " · " + c.file : "") }));
     })) : h("p", { cls: "empty", text: "no consumer in the mesh" });
+    function readersCell(name) {
+      var readers = (v.readers_by_column || {})[name] || [];
+      if (!readers.length) { return h("td", { cls: "meta", text: "no reader" }); }
+      return h("td", {}, readers.map(function (r, i) {
+        return h("span", { cls: "reader" }, i ? ", " : "", linkFor(r.domain, r.model),
+          r.unknown ? h("span", { cls: "meta", text: " (all columns: SQL not resolved)" }) : null);
+      }));
+    }
     var columns = h("table", {},
-      h("thead", {}, h("tr", {}, h("th", { text: "column" }), h("th", { text: "type" }), h("th", { text: "constraints" }), h("th", { text: "description" }))),
+      h("thead", {}, h("tr", {}, h("th", { text: "column" }), h("th", { text: "type" }), h("th", { text: "constraints" }), h("th", { text: "read by" }), h("th", { text: "description" }))),
       h("tbody", {}, v.columns.map(function (c) {
         return h("tr", {}, h("td", {}, h("code", { text: c.name })), h("td", { text: c.data_type || "?" }),
-          h("td", { text: c.constraints.join(", ") }), h("td", { text: c.description }));
+          h("td", { text: c.constraints.join(", ") }), readersCell(c.name), h("td", { text: c.description }));
       })));
     var tests = v.data_tests.length ? h("p", { cls: "meta", text: "dbt tests: " + v.data_tests.map(function (t) {
       return t.type + (t.column ? "(" + t.column + ")" : "");
@@ -380,6 +388,13 @@
       panel.appendChild(h("p", { cls: "meta", text: "domain health: " + d.health.level + " — " + d.health.reasons.join("; ") }));
     }
     if (m.findings.length) { panel.appendChild(h("h3", { text: "Governance findings" })); panel.appendChild(findingList(m.findings)); }
+    if (m.reads && m.reads.length) {
+      panel.appendChild(h("h3", { text: "Reads from other domains (" + m.reads.length + ")" }));
+      panel.appendChild(h("ul", { cls: "plain reads" }, m.reads.map(function (r) {
+        return h("li", {}, linkFor(r.domain, r.model), r.label ? " " + r.label : "", h("span", { cls: "meta",
+          text: r.columns_read === null ? ": every column (SQL not resolved)" : ": " + (r.columns_read.join(", ") || "no column") }));
+      })));
+    }
     m.versions.slice().reverse().forEach(function (v) { panel.appendChild(versionCard(m, v)); });
   }
   function showDomain(name) {
