@@ -139,3 +139,16 @@ def test_every_failing_domain_is_one_line_naming_domain_and_culprit(graph) -> No
     ]
     alone = MeshParseErrors([undeclared], {})
     assert str(alone) == undeclared.message()  # one failure reads as it always did
+
+
+@pytest.mark.parametrize("node", ["seed", "snapshot"])
+def test_a_seed_or_snapshot_is_never_told_to_become_public(graph, node: str) -> None:
+    """Neither can be made public: the way out is a public model that selects from it."""
+    failure = ParseFailure(
+        FailureKind.NOT_PUBLIC, graph.domains["sales"], model="peek", file="models/peek.sql",
+        producer="customers", target="raw_customers", node=node,
+    )  # fmt: skip
+    sentence = failure.sentence()
+    assert f"but a {node}: a {node} cannot be referenced across domains" in sentence
+    assert "select it in a model of 'customers' made public" in sentence
+    assert "make it public there" not in sentence

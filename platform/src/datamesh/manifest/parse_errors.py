@@ -71,10 +71,10 @@ class ParseFailure:
             )
         if self.kind is FailureKind.NOT_PUBLIC:
             not_public = f"{ref}, which is not a public model of domain '{producer}'"
-            if self.node == "seed":
+            if self.node in ("seed", "snapshot"):  # not models: they cannot be made public
                 return (
-                    f"{not_public} but a seed: a seed cannot be referenced across domains; "
-                    f"select it in a model of '{producer}' made public (access: public, "
+                    f"{not_public} but a {self.node}: a {self.node} cannot be referenced across "
+                    f"domains; select it in a model of '{producer}' made public (access: public, "
                     "contract: {enforced: true}) and ref that model"
                 )
             if self.node:
