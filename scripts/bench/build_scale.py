@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.context import BIN, REPO, Bench
 from bench.loom_chain import loom_venv, reset_databases, write_loom_chain
 from bench.measure import Measurement
-from bench.monolith import write_monolith
+from bench.monolith import monolith_command, write_monolith
 from bench.results import Row, Scenario, Target, at_most
 from bench.synthetic_projects import write_synthetic_mesh
 from datamesh.profiles import DEFAULT_THREADS
@@ -39,11 +39,9 @@ def _monolith(bench: Bench, root: Path) -> Measurement:
     database = root.parent / "monolith-db" / "monolith.duckdb"
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir(parents=True)
-    command = [
-        str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-        "--target-path", str(root.parent / "monolith-target"),
-        "--log-path", str(root.parent / "monolith-logs"), "--no-use-colors",
-    ]  # fmt: skip
+    command = monolith_command(
+        BIN / "dbt", project, root.parent / "monolith-target", root.parent / "monolith-logs"
+    )
     env = bench.env(root.parent / "warehouse", MONOLITH_PATH=str(database))
     return bench.measure("scale-monolith-build", command, env=env, cwd=project)
 

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bench.context import COPY_IGNORE, REPO
+from bench.monolith import domain_projects
 
 REQUIREMENTS = Path(__file__).with_name("loom-requirements.txt")
 LOCK = REPO / "requirements.lock"
@@ -78,7 +79,7 @@ def write_loom_chain(domains_root: Path, dest: Path, *, bin_dir: Path, threads: 
     databases.mkdir(parents=True)
     upstreams: dict[str, list[str]] = {}
     folders: dict[str, Path] = {}
-    for source in sorted(p.parent for p in domains_root.glob("*/dbt_project.yml")):
+    for source in domain_projects(domains_root):
         config = _project(source)
         name = config["name"]
         folder = dest / name

@@ -11,7 +11,7 @@ from typing import Any
 from bench.context import BIN, REPO, Bench
 from bench.loom_chain import loom_venv, reset_databases, write_loom_chain
 from bench.measure import Measurement, summarise
-from bench.monolith import write_monolith
+from bench.monolith import monolith_command, write_monolith
 from bench.profile import dbt_log_phases
 from bench.results import Row, Scenario, Target, at_most
 from datamesh.orchestrate.run_report import RunReport, Status, read_run_report
@@ -103,11 +103,9 @@ def _monolith(bench: Bench, project: Path) -> Measurement:
     database.parent.mkdir(exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
-    command = [
-        str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-        "--target-path", str(bench.work / "monolith-target"),
-        "--log-path", str(bench.work / "monolith-logs"), "--no-use-colors",
-    ]  # fmt: skip
+    command = monolith_command(
+        BIN / "dbt", project, bench.work / "monolith-target", bench.work / "monolith-logs"
+    )
     return bench.measure(
         "monolith-build", command, env=bench.env(MONOLITH_PATH=str(database)), cwd=project
     )

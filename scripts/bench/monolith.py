@@ -177,3 +177,11 @@ def write_monolith(domains_root: Path, dest: Path, threads: int | None = None) -
     (dest / "dbt_project.yml").write_text(yaml.safe_dump(project_config, sort_keys=False))
     (dest / "profiles.yml").write_text(PROFILE.format(name=MONOLITH, threads=threads))
     return {"domains": names, "files_rewritten": rewritten, "threads": threads, "path": str(dest)}
+
+
+def monolith_command(dbt: Path, project: Path, target: Path, logs: Path) -> list[str]:
+    """The one ``dbt build`` of the monolith, its artifacts and logs where the caller says."""
+    return [
+        str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+        "--target-path", str(target), "--log-path", str(logs), "--no-use-colors",
+    ]  # fmt: skip

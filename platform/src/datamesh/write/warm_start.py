@@ -213,7 +213,7 @@ class WarmStarter:
             if message.get("ready"):
                 self._ready.set()
                 continue
-            pending = self._pending.get(message["id"])
+            pending = (self._pending.pop if "exit" in message else self._pending.get)(message["id"])
             if pending is None:
                 continue
             if "pid" in message:
