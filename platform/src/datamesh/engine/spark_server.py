@@ -264,8 +264,10 @@ def stop(warehouse: Warehouse, timeout: float = STOP_TIMEOUT_S) -> ServerRecord 
             time.sleep(0.2)
         if _alive(record.pid):
             _signal_group(record.pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):  # started by this process: reap the zombie
-        os.waitpid(record.pid, os.WNOHANG)
+    # started by this very process: reap it (blocking: it is dead or dying of SIGKILL), else a
+    # zombie keeps its pid; another process's child raises ChildProcessError at once
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(record.pid, 0)
     _record_file(warehouse).unlink(missing_ok=True)
     return record
 
