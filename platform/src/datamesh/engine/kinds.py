@@ -1,0 +1,53 @@
+"""Which engine a mesh runs on, and where a build's relations live on it.
+
+The stages above the engine seam pass these records around without looking inside: a DuckDB
+build is a database file, a Spark build is a schema on a Thrift server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+
+from datamesh.errors import MeshError
+
+ENGINE_ENV = "MESH_ENGINE"
+
+
+class EngineName(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+def selected_engine(value: str | None = None) -> EngineName:
+    """``value`` (``--engine``), else ``MESH_ENGINE``, else DuckDB; an unknown name is named."""
+    text = value or os.environ.get(ENGINE_ENV) or EngineName.DUCKDB.value
+    try:
+        return EngineName(text.strip().lower())
+    except ValueError:
+        known = ", ".join(e.value for e in EngineName)
+        source = "--engine" if value else ENGINE_ENV
+        raise MeshError(f"{source}={text!r} is not an engine this mesh runs on ({known})") from None
+
+
+@dataclass(frozen=True)
+class SparkSchema:
+    """One schema on a Spark Thrift server: a build's staging, or a domain's publication."""
+
+    host: str
+    port: int
+    schema: str
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """PyHive's SQLAlchemy dialect: how Great Expectations reaches Spark SQL."""
+        return f"hive://{self.host}:{self.port}/{self.schema}"
+
+    def relation(self, table: str) -> str:
+        return f"{quote_identifier(self.schema)}.{quote_identifier(table)}"
+
+
+def quote_identifier(name: str) -> str:
+    """A Spark SQL identifier in backticks (a backtick inside is doubled)."""
+    return "`" + name.replace("`", "``") + "`"
