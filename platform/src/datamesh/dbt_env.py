@@ -14,6 +14,8 @@ from pathlib import Path
 WAREHOUSE_ENV = "MESH_WAREHOUSE"  # the warehouse folder (profiles, sources, the plugins)
 REGISTRY_ENV = "MESH_REGISTRY"  # the registry the resolver reads (default: the warehouse's)
 PUBLISH_PATH_ENV = "MESH_PUBLISH_PATH"  # the staging file of a platform build (publish target)
+PUBLISH_SCHEMA_ENV = "MESH_PUBLISH_SCHEMA"  # the schema a platform build writes on Spark
+ENGINE_OF_BUILD_ENV = "MESH_BUILD_ENGINE"  # the engine of a platform build (its upstreams' too)
 GATE_ENV = "MESH_START_GATE"  # the start gate a consumer started ahead waits at
 # "1": the attach plugin attaches no producer (``mesh check`` compiles SQL and reads no data)
 NO_ATTACH_ENV = "MESH_NO_ATTACH"

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from datamesh.dbt_env import PLATFORM_TARGET, PUBLISH_PATH_ENV
+from datamesh.dbt_env import PLATFORM_TARGET, PUBLISH_PATH_ENV, PUBLISH_SCHEMA_ENV
+from datamesh.engine.spark_server import DEFAULT_PORT, HOST_ENV, PORT_ENV
 from datamesh.warehouse import Warehouse
 
 ENGINE = "duckdb"  # the mesh's engine: the adapter every generated profile uses
@@ -51,6 +52,23 @@ def profile_text(profile: str, staging_file: Path, threads: int = DEFAULT_THREAD
     return GENERATED_HEADER + yaml.safe_dump(document, sort_keys=False, width=1000)
 
 
+def spark_profile_text(profile: str, domain: str, threads: int = DEFAULT_THREADS) -> str:
+    """The profiles.yml of one domain's builds on Spark: dbt-spark over the Thrift server.
+
+    The build names the server and the schema it writes (``MESH_PUBLISH_SCHEMA``, a new one per
+    build: publish/spark_publish.py); the defaults serve a parse, which connects nowhere.
+    """
+    output = {
+        "type": "spark", "method": "thrift",
+        "host": f"{{{{ env_var('{HOST_ENV}', '127.0.0.1') }}}}",
+        "port": f"{{{{ env_var('{PORT_ENV}', '{DEFAULT_PORT}') | as_number }}}}",
+        "schema": f"{{{{ env_var('{PUBLISH_SCHEMA_ENV}', '{domain}_dev') }}}}",
+        "threads": threads, "connect_retries": 3, "connect_timeout": 10,
+    }  # fmt: skip
+    document = {profile: {"target": PLATFORM_TARGET, "outputs": {PLATFORM_TARGET: output}}}
+    return GENERATED_HEADER + yaml.safe_dump(document, sort_keys=False, width=1000)
+
+
 def write_profile(folder: Path, text: str) -> Path:
     """Put ``text`` in ``folder``/profiles.yml unless it is there already; returns ``folder``.
 
@@ -76,3 +94,8 @@ def platform_profiles_dir(warehouse: Warehouse, domain: str, profile: str) -> Pa
     """The folder of ``domain``'s generated profiles.yml; ``profile``: the name its project uses."""
     text = profile_text(profile, warehouse.staging_file(domain))
     return write_profile(warehouse.profiles_dir(domain), text)
+
+
+def spark_profiles_dir(warehouse: Warehouse, domain: str, profile: str) -> Path:
+    """The folder of ``domain``'s generated profiles.yml for builds on Spark."""
+    return write_profile(warehouse.spark_profiles_dir(domain), spark_profile_text(profile, domain))

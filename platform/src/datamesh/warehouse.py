@@ -129,6 +129,14 @@ class Warehouse:
         """
         return self.state_dir / "profiles" / domain
 
+    def spark_profiles_dir(self, domain: str) -> Path:
+        """The generated profiles.yml of a domain's builds on Spark (parses stay on DuckDB)."""
+        return self.profiles_dir(domain) / "spark"
+
+    def grants_file(self, domain: str) -> Path:
+        """The GRANT/REVOKE statements a catalog with grants needs for a domain's publication."""
+        return self.reports_dir / "grants" / f"{domain}.sql"
+
     def target_dir(self, domain: str) -> Path:
         """dbt's target folder for platform runs, kept out of the domain's source tree."""
         return self.state_dir / "target" / domain
@@ -259,7 +267,7 @@ class Warehouse:
             self.profiles_dir(domain), self.target_dir(domain), self.log_dir(domain),
             self.publish_state_dir(domain), self.diagnose_dir(domain), self.compile_dir(domain),
             self.parse_registry_dir / f"{domain}.json", self.validation_dir / domain,
-            self.docs_dir(domain),
+            self.docs_dir(domain), self.grants_file(domain),
         ]  # fmt: skip
 
     def domains_with_files(self) -> set[str]:

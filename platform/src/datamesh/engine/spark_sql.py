@@ -36,13 +36,35 @@ def spark_cursor(endpoint: Endpoint) -> Iterator[Any]:
         connection.close()
 
 
+class SparkStatementError(SparkServerError):
+    """Spark refused a statement the platform ran; the message is Spark's first line."""
+
+
+def spark_message(exc: BaseException) -> str:
+    """Spark's own error sentence out of PyHive's Thrift response (which carries a Java stack)."""
+    for arg in getattr(exc, "args", ()):
+        status = getattr(arg, "status", None)
+        message = getattr(status, "errorMessage", None) or getattr(arg, "errorMessage", None)
+        if message:
+            return str(message).strip().splitlines()[0]
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def execute(cursor: Any, statement: str) -> None:
+    """Run one statement; a refusal is a SparkStatementError with Spark's sentence."""
+    try:
+        cursor.execute(statement)
+    except Exception as exc:  # PyHive's OperationalError/ProgrammingError, thrift's errors
+        raise SparkStatementError(f"{spark_message(exc)} (in: {statement[:200]})") from None
+
+
 def run_statements(endpoint: Endpoint, statements: list[str]) -> None:
     with spark_cursor(endpoint) as cursor:
         for statement in statements:
-            cursor.execute(statement)
+            execute(cursor, statement)
 
 
 def query(endpoint: Endpoint, statement: str) -> list[tuple[Any, ...]]:
     with spark_cursor(endpoint) as cursor:
-        cursor.execute(statement)
+        execute(cursor, statement)
         return list(cursor.fetchall())

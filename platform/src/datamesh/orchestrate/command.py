@@ -7,6 +7,7 @@ import signal
 from typing import TYPE_CHECKING
 
 from datamesh.command_args import add_selection, command_parser, root_of, warehouse_of
+from datamesh.engine.kinds import EngineName, selected_engine
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,6 +69,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-pipeline", dest="pipeline", action="store_false",
         help="start a domain only once its producers are published (default: consumers parse "
         "while producers build and run while they are audited; nothing publishes early)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--engine", choices=[e.value for e in EngineName], default=None,
+        help="where domains build and publish (default: $MESH_ENGINE, else duckdb); spark "
+        "needs a Thrift server: mesh engine start spark, or MESH_SPARK_HOST/MESH_SPARK_PORT",
     )  # fmt: skip
     parser.set_defaults(func=cmd_build)
 
@@ -169,7 +175,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         select=args.select, exclude=args.exclude, workers=args.workers, threads=args.threads,
         full_refresh=args.full_refresh, wait=args.wait, pipeline=args.pipeline,
-        allow_breaking=args.allow_breaking,
+        allow_breaking=args.allow_breaking, engine=selected_engine(args.engine),
     )  # fmt: skip
     progress = Progress(
         console.out, quiet=console.quiet, colour=console.colour, json_lines=console.json

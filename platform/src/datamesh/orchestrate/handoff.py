@@ -51,7 +51,7 @@ class Handoff:
     interface: dict[str, Any] | None = None
     status: Status | None = None  # how the producer ended
 
-    def mark_built(self, staging_link: Path, interface: dict[str, Any]) -> None:
+    def mark_built(self, staging_link: Path | None, interface: dict[str, Any]) -> None:
         self.staging_link, self.interface = staging_link, interface
         self.built.set()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datamesh.engine.kinds import EngineName
+
 
 @dataclass
 class BuildOptions:
@@ -14,4 +16,5 @@ class BuildOptions:
     full_refresh: bool = False
     wait: bool = False
     allow_breaking: bool = False  # publish an interface that breaks readers, then rebuild them
+    engine: EngineName = EngineName.DUCKDB  # where domains build and publish (MESH_ENGINE)
     pipeline: bool = True  # start consumers while their producers build (orchestrate/handoff.py)

@@ -27,7 +27,7 @@ class IntegrityProblem:
     """A publication that is not what its registry entry says."""
 
     domain: str
-    file: Path
+    file: Path | str  # a DuckDB file, or a Spark table or schema
     reason: str
 
     def record(self) -> dict[str, str]:
@@ -35,7 +35,8 @@ class IntegrityProblem:
         return {"domain": self.domain, "file": str(self.file), "problem": self.reason}
 
     def __str__(self) -> str:
-        return f"published file {self.file} of domain '{self.domain}' {self.reason}"
+        kind = "file" if isinstance(self.file, Path) else "table"
+        return f"published {kind} {self.file} of domain '{self.domain}' {self.reason}"
 
 
 def file_checksum(path: Path) -> dict[str, Any]:
@@ -70,6 +71,10 @@ def verify_publication(
 ) -> IntegrityProblem | None:
     """None when the file the entry names is the file that was published."""
     domain = entry["domain"]
+    engine = entry.get("engine") or "duckdb"
+    if engine != "duckdb":
+        return IntegrityProblem(domain, str(entry.get("storage")),
+                                f"is published on {engine}: this build runs on duckdb")  # fmt: skip
     file = warehouse.root / entry["storage"]
     expected = entry.get("checksum")
     if not file.is_file():

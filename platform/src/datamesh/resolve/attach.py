@@ -89,6 +89,12 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: Any) -> None:
         for upstream in self._upstreams:
+            if upstream.engine != "duckdb" and upstream.name not in self._overrides:
+                raise MeshError(
+                    f"upstream domain '{upstream.name}' is published on {upstream.engine}, not "
+                    f"DuckDB: run this domain on {upstream.engine} too (dbt --target "
+                    f"{upstream.engine}_dev, or mesh build --engine {upstream.engine})"
+                )
             storage = Path(self._overrides.get(upstream.name, upstream.storage))
             if not storage.is_file():
                 raise MeshError(

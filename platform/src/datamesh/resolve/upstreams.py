@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datamesh.dbt_env import ENGINE_OF_BUILD_ENV
 from datamesh.discover.projects import read_domain
 from datamesh.errors import MeshError
 from datamesh.registry import read_interface
@@ -19,6 +21,7 @@ class Upstream:
     name: str
     interface: dict[str, Any]
     storage: Path
+    engine: str = "duckdb"  # where it is published: the registry entry's engine
 
 
 def current_project_dir() -> Path:
@@ -73,5 +76,13 @@ def load_upstreams(project_dir: Path) -> list[Upstream]:
                 f"interface in {registry_dir}; build it first (mesh build -s +{domain.name})"
             )
         storage = warehouse.root / interface["storage"]
-        upstreams.append(Upstream(name=name, interface=interface, storage=storage))
+        engine = str(interface.get("engine") or "duckdb")
+        building_on = os.environ.get(ENGINE_OF_BUILD_ENV)
+        if building_on and engine != building_on:
+            raise MeshError(
+                f"{domain.declaration_file(name)}: upstream domain '{name}' is published on "
+                f"{engine}, and this build runs on {building_on}; build it on {building_on} "
+                f"too (mesh build --engine {building_on} -s +{domain.name})"
+            )
+        upstreams.append(Upstream(name=name, interface=interface, storage=storage, engine=engine))
     return upstreams

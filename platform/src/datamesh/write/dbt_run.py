@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.dbt_env import (
+    ENGINE_OF_BUILD_ENV,
     GATE_ENV,
     NO_ATTACH_ENV,
     PUBLISH_PATH_ENV,
+    PUBLISH_SCHEMA_ENV,
     QUIET_DBT_ENV,
     REGISTRY_ENV,
     WAREHOUSE_ENV,
@@ -25,17 +27,25 @@ from datamesh.dbt_env import (
 )
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
-from datamesh.errors import ParseError
+from datamesh.engine.kinds import EngineName, SparkSchema
+from datamesh.engine.spark_server import HOST_ENV, PORT_ENV, Endpoint
+from datamesh.engine.spark_sql import run_statements
+from datamesh.errors import MeshError
 from datamesh.jsonio import read_json_object
 from datamesh.manifest.parse import diagnose_parse, install_packages
 from datamesh.manifest.parse_errors import FailureKind
-from datamesh.profiles import platform_profiles_dir
+from datamesh.profiles import platform_profiles_dir, spark_profiles_dir
 from datamesh.sandbox.wall import ChildWall
 from datamesh.warehouse import Warehouse
 from datamesh.write.engine_types import explain_unknown_type, is_unknown_type
 from datamesh.write.phases import dbt_phases
 from datamesh.write.seed_sources import seeds_read_as_sources
-from datamesh.write.warm_start import WarmChild, warm_start_enabled, warm_starter
+from datamesh.write.spark_sources import (
+    check_files_exist,
+    registration_statements,
+    source_tables,
+)
+from datamesh.write.warm_start import WARM_START_ENV, WarmChild, warm_start_enabled, warm_starter
 
 
 def _load_prctl() -> Any:
@@ -173,23 +183,33 @@ def run_dbt_build(
     threads: int | None = None,
     gate: Path | None = None,
     stop: Callable[[], str | None] = lambda: None,
+    spark: SparkSchema | None = None,
 ) -> DbtOutcome:
     """``dbt build`` with the generated profile into ``staging_file``; upstreams: the registry.
 
     With ``gate``, dbt parses and then waits for the orchestrator to open the gate
     (orchestrate/handoff.py) before it runs anything. Seeds that the project's own sources
     read are loaded first by ``dbt seed`` (write/seed_sources.py), into the same file.
+    With ``spark``, dbt writes that schema on the Spark server instead (``staging_file``'s
+    folder still holds the build's temporary files), after the project's Parquet sources are
+    registered as tables (write/spark_sources.py).
     """
     try:
         install_packages(domain, warehouse)
-    except ParseError as exc:  # a failed build the run report explains, like any other
+        if spark is not None:
+            _register_spark_sources(domain, warehouse, spark)
+    except MeshError as exc:  # a failed build the run report explains, like any other
         return DbtOutcome(False, 0.0, explained=[str(exc)])
     target_dir = warehouse.target_dir(domain.name)
     log_dir = warehouse.log_dir(domain.name)
     log_dir.mkdir(parents=True, exist_ok=True)
     results_file = target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)
-    profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
+    profiles_dir = (
+        spark_profiles_dir(warehouse, domain.name, domain.profile)
+        if spark is not None
+        else platform_profiles_dir(warehouse, domain.name, domain.profile)
+    )
     common = [*dbt_common_args(domain.path, profiles_dir, target_dir, log_dir), "--no-use-colors"]
     command = [dbt_executable(), "build", *common]
     if threads:
@@ -203,6 +223,13 @@ def run_dbt_build(
     }
     env.pop(GATE_ENV, None)
     env.pop(NO_ATTACH_ENV, None)
+    if spark is not None:
+        env.update({
+            HOST_ENV: spark.host, PORT_ENV: str(spark.port), PUBLISH_SCHEMA_ENV: spark.schema,
+            ENGINE_OF_BUILD_ENV: EngineName.SPARK.value,
+            # the warm process holds the DuckDB adapter; dbt-spark's Thrift client starts fresh
+            WARM_START_ENV: "off",
+        })  # fmt: skip
     seeds = seeds_read_as_sources(domain.path)
     log_file = log_dir / "build.log"
     started = time.perf_counter()
@@ -263,6 +290,14 @@ def run_dbt_build(
     return DbtOutcome(
         success, seconds, counts, failures, log_file, manifest, stopped, explained, phases
     )
+
+
+def _register_spark_sources(domain: Domain, warehouse: Warehouse, spark: SparkSchema) -> None:
+    tables = source_tables(domain.path, warehouse.root)
+    if tables:
+        check_files_exist(tables)
+        endpoint = Endpoint(spark.host, spark.port, external=True)
+        run_statements(endpoint, registration_statements(tables))
 
 
 def _phases(dbt_log: Path, build_log: Path, seconds: float) -> dict[str, float]:

@@ -1,0 +1,194 @@
+"""Publish on Spark: each build writes a schema of its own; the registry entry is the switch.
+
+A domain's dbt builds into a new schema (``<domain>__<run id>``) that nothing names yet; the
+audit reads it there; publishing records its public tables' fingerprints and writes the registry
+entry naming it, atomically (a file rename). Before that instant consumers resolve the old
+schema with the old interface, after it the new one: never a mix. Schemas older than the
+previous publication are dropped (the previous one stays for a consumer that read the registry
+a moment before the switch). A failed or killed build leaves a schema nothing names, dropped at
+the next build.
+
+Open-source Spark has no grants: any session may write any schema. Each published table's row
+count and content hash (``xxhash64`` over every column, summed) is recorded, and a later build
+recomputes it before trusting the table (``verify_spark_publication``), so a write by anyone
+else is found and reported, not read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from datamesh.engine.kinds import EngineName, SparkSchema, quote_identifier
+from datamesh.engine.spark_server import Endpoint
+from datamesh.engine.spark_sql import (
+    SparkStatementError,
+    execute,
+    query,
+    run_statements,
+    spark_cursor,
+)
+from datamesh.errors import MeshError
+from datamesh.faults import fault_point
+from datamesh.publish.integrity import IntegrityProblem
+from datamesh.registry import read_interface, write_interface
+from datamesh.warehouse import Warehouse
+
+STORAGE_PREFIX = "spark:"  # a registry entry's storage on Spark: "spark:<schema>"
+
+
+def build_schema(domain: str, run_id: str) -> str:
+    """The schema one build of ``domain`` writes: unique per build, a valid Spark name."""
+    return f"{domain}__b{re.sub(r'[^0-9a-z]+', '_', run_id.lower())}".strip("_")
+
+
+def storage_of(schema: str) -> str:
+    return f"{STORAGE_PREFIX}{schema}"
+
+
+def schema_of(storage: str | None) -> str | None:
+    """The schema a registry entry's storage names, or None when it is not on Spark."""
+    if storage and storage.startswith(STORAGE_PREFIX):
+        return storage[len(STORAGE_PREFIX) :]
+    return None
+
+
+def is_spark_entry(entry: dict[str, Any] | None) -> bool:
+    return bool(entry) and entry.get("engine") == EngineName.SPARK.value  # type: ignore[union-attr]
+
+
+def public_tables(interface: dict[str, Any]) -> list[str]:
+    """The relations a publication exposes: one per public model version."""
+    return sorted({m["identifier"] for m in interface["models"] if m.get("access") == "public"})
+
+
+def table_fingerprints(location: SparkSchema, tables: list[str]) -> dict[str, dict[str, int]]:
+    """Rows and a content hash per table: what a later build compares to find tampering."""
+    found: dict[str, dict[str, int]] = {}
+    endpoint = Endpoint(location.host, location.port, external=True)
+    with spark_cursor(endpoint) as cursor:
+        for table in tables:
+            execute(
+                cursor,
+                f"select count(*), coalesce(sum(xxhash64(*)), 0) from {location.relation(table)}",
+            )
+            rows, content = cursor.fetchall()[0]
+            found[table] = {"rows": int(rows), "hash": int(content)}
+    return found
+
+
+def publish_spark_domain(
+    warehouse: Warehouse,
+    interface: dict[str, Any],
+    location: SparkSchema,
+    *,
+    fingerprint: str,
+    run_id: str,
+) -> dict[str, Any]:
+    """Switch the registry entry to ``location``'s schema, then drop older build schemas."""
+    domain = interface["domain"]
+    tables = table_fingerprints(location, public_tables(interface))
+    fault_point("publish:audited")
+    previous = _current_storage(warehouse, domain)
+    entry = {
+        **interface,
+        "engine": EngineName.SPARK.value,
+        "database": None,
+        "storage": storage_of(location.schema),
+        "checksum": {"tables": tables},
+        "previous_storage": previous,
+        "fingerprint": fingerprint,
+        "run_id": run_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    write_interface(warehouse.registry_dir, entry)  # the switch
+    fault_point("publish:registered")
+    collect_schemas(location, domain, keep={location.schema, schema_of(previous)})
+    fault_point("publish:collected")
+    return entry
+
+
+def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
+    try:
+        entry = read_interface(warehouse.registry_dir, domain)
+    except MeshError:  # a damaged entry is being replaced: nothing of it to keep
+        return None
+    return entry.get("storage") if is_spark_entry(entry) else None
+
+
+def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str) -> list[str]:
+    """Every build schema of ``domain`` on the server (published, previous or abandoned)."""
+    target = endpoint if isinstance(endpoint, Endpoint) else _endpoint(endpoint)
+    prefix = f"{domain}__b"
+    rows = query(target, f"show schemas like '{prefix}*'")
+    return sorted(r[0] for r in rows if str(r[0]).startswith(prefix))
+
+
+def collect_schemas(where: Endpoint | SparkSchema, domain: str, keep: set[str | None]) -> list[str]:
+    """Drop the build schemas of ``domain`` that ``keep`` does not name; return them."""
+    target = where if isinstance(where, Endpoint) else _endpoint(where)
+    dropped = [s for s in domain_schemas(target, domain) if s not in keep]
+    if dropped:
+        run_statements(target, [f"drop schema if exists {quote_identifier(s)} cascade"
+                                for s in dropped])  # fmt: skip
+    return dropped
+
+
+def discard_schema(location: SparkSchema) -> None:
+    """A build that failed or was not published: its schema goes (nothing names it)."""
+    run_statements(
+        _endpoint(location), [f"drop schema if exists {quote_identifier(location.schema)} cascade"]
+    )
+
+
+def _endpoint(location: SparkSchema) -> Endpoint:
+    return Endpoint(location.host, location.port, external=True)
+
+
+def verify_spark_publication(endpoint: Endpoint, entry: dict[str, Any]) -> IntegrityProblem | None:
+    """None when every published table still has the rows and content that were published."""
+    domain = entry["domain"]
+    schema = schema_of(entry.get("storage"))
+    expected = (entry.get("checksum") or {}).get("tables")
+    if schema is None or not isinstance(expected, dict):
+        reason = "has no recorded table fingerprints (published by an older version): rebuild it"
+        return IntegrityProblem(domain, str(entry.get("storage")), reason)
+    location = SparkSchema(endpoint.host, endpoint.port, schema)
+    try:
+        actual = table_fingerprints(location, sorted(expected))
+    except SparkStatementError as exc:
+        return IntegrityProblem(domain, schema, f"cannot be read ({exc})")
+    for table, published in sorted(expected.items()):
+        now = actual.get(table)
+        if now == published:
+            continue
+        rows = f"{published['rows']} rows published, {now['rows']} now; " if now else ""
+        return IntegrityProblem(
+            domain, location.relation(table),
+            f"was changed after it was published ({rows}content hash differs)",
+        )  # fmt: skip
+    return None
+
+
+def scan_spark_publications(
+    endpoint: Endpoint, warehouse: Warehouse, domains: list[str]
+) -> dict[str, IntegrityProblem]:
+    """Every registered domain of ``domains`` whose tables are not what was published."""
+    problems: dict[str, IntegrityProblem] = {}
+    for name in domains:
+        try:
+            entry = read_interface(warehouse.registry_dir, name)
+        except MeshError as exc:
+            problems[name] = IntegrityProblem(name, warehouse.registry_file(name), str(exc))
+            continue
+        if entry is None:
+            continue
+        if not is_spark_entry(entry):
+            problems[name] = IntegrityProblem(
+                name, warehouse.registry_file(name),
+                f"is published on {entry.get('engine') or 'duckdb'}: this build runs on spark",
+            )  # fmt: skip
+        elif problem := verify_spark_publication(endpoint, entry):
+            problems[name] = problem
+    return problems
