@@ -66,6 +66,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from datamesh.discover.graph import DomainGraph
     from datamesh.discover.projects import discover_domains
     from datamesh.discover.select import select_domains
+    from datamesh.engine.locations import published_location
     from datamesh.registry import read_interface
 
     root, warehouse = root_of(args), warehouse_of(args)
@@ -88,7 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in names:
         validations += run_domain_suites(
             name, graph.domains[name].path, interfaces[name]["models"],
-            warehouse.published_file(name), target="published",
+            published_location(warehouse, interfaces[name]), target="published",
             warehouse=warehouse, as_of=as_of, context=context,
         )  # fmt: skip
     print(summary_table(validations))

@@ -25,6 +25,7 @@ from datamesh.check.compiled import CompiledDomain, CompiledModel, DeclaredSourc
 from datamesh.check.findings import Finding, shown_path
 from datamesh.check.rules import rule_finding
 from datamesh.discover.graph import DomainGraph
+from datamesh.engine.kinds import domain_of_schema
 from datamesh.warehouse import Warehouse
 
 DIALECT = "duckdb"
@@ -80,7 +81,7 @@ def foreign_relations(
                 continue  # a table function: read_parquet(...), range(...)
             # a one-part name (a CTE, a model of the domain's own) has no catalog to bypass into
             catalog, schema, name = table.catalog, table.db, table.name
-            domain = (catalog or schema).lower()
+            domain = domain_of_schema((catalog or schema).lower())  # Spark: sales__b<run id>
             if domain not in others:
                 continue
             parts = tuple(p for p in (catalog, schema, name) if p)

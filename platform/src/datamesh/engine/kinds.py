@@ -7,6 +7,7 @@ build is a database file, a Spark build is a schema on a Thrift server.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -51,3 +52,31 @@ class SparkSchema:
 def quote_identifier(name: str) -> str:
     """A Spark SQL identifier in backticks (a backtick inside is doubled)."""
     return "`" + name.replace("`", "``") + "`"
+
+
+# How a Spark publication is named: each build of a domain writes ``<domain>__b<run id>``, and a
+# registry entry's storage names it as ``spark:<schema>``.
+BUILD_SCHEMA_MARK = "__b"
+STORAGE_PREFIX = "spark:"
+
+
+def build_schema(domain: str, run_id: str) -> str:
+    """The schema one build of ``domain`` writes: unique per build, a valid Spark name."""
+    return f"{domain}{BUILD_SCHEMA_MARK}{re.sub(r'[^0-9a-z]+', '_', run_id.lower())}".strip("_")
+
+
+def domain_of_schema(schema: str) -> str:
+    """The domain a build schema belongs to (``sales__b2026...`` -> ``sales``); else the name."""
+    head, mark, _ = schema.partition(BUILD_SCHEMA_MARK)
+    return head if mark and head else schema
+
+
+def storage_of(schema: str) -> str:
+    return f"{STORAGE_PREFIX}{schema}"
+
+
+def schema_of(storage: str | None) -> str | None:
+    """The schema a registry entry's storage names, or None when it is not on Spark."""
+    if storage and storage.startswith(STORAGE_PREFIX):
+        return storage[len(STORAGE_PREFIX) :]
+    return None

@@ -21,7 +21,7 @@ from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
 from datamesh.engine import spark_server
-from datamesh.engine.kinds import EngineName
+from datamesh.engine.kinds import EngineName, schema_of
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.assemble import assemble_manifest
@@ -36,7 +36,7 @@ from datamesh.orchestrate.run_report import DomainResult, RunReport, Status, wri
 from datamesh.orchestrate.scheduler import Block, Limits, Stage, Start, next_starts
 from datamesh.publish.integrity import scan_publications
 from datamesh.publish.publish import collect_publications
-from datamesh.publish.spark_publish import collect_schemas, scan_spark_publications, schema_of
+from datamesh.publish.spark_publish import collect_schemas, scan_spark_publications
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate
 from datamesh.warehouse import Warehouse

@@ -19,7 +19,7 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
-from datamesh.engine.kinds import EngineName, SparkSchema
+from datamesh.engine.kinds import EngineName, SparkSchema, build_schema
 from datamesh.engine.spark_server import Endpoint
 from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
@@ -40,7 +40,7 @@ from datamesh.publish.publish import (
     publish_domain,
     write_candidate,
 )
-from datamesh.publish.spark_publish import build_schema, discard_schema, publish_spark_domain
+from datamesh.publish.spark_publish import discard_schema, publish_spark_domain
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse

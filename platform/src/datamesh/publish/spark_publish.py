@@ -16,11 +16,17 @@ else is found and reported, not read.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-from datamesh.engine.kinds import EngineName, SparkSchema, quote_identifier
+from datamesh.engine.kinds import (
+    BUILD_SCHEMA_MARK,
+    EngineName,
+    SparkSchema,
+    quote_identifier,
+    schema_of,
+    storage_of,
+)
 from datamesh.engine.spark_server import Endpoint
 from datamesh.engine.spark_sql import (
     SparkStatementError,
@@ -34,24 +40,6 @@ from datamesh.faults import fault_point
 from datamesh.publish.integrity import IntegrityProblem
 from datamesh.registry import read_interface, write_interface
 from datamesh.warehouse import Warehouse
-
-STORAGE_PREFIX = "spark:"  # a registry entry's storage on Spark: "spark:<schema>"
-
-
-def build_schema(domain: str, run_id: str) -> str:
-    """The schema one build of ``domain`` writes: unique per build, a valid Spark name."""
-    return f"{domain}__b{re.sub(r'[^0-9a-z]+', '_', run_id.lower())}".strip("_")
-
-
-def storage_of(schema: str) -> str:
-    return f"{STORAGE_PREFIX}{schema}"
-
-
-def schema_of(storage: str | None) -> str | None:
-    """The schema a registry entry's storage names, or None when it is not on Spark."""
-    if storage and storage.startswith(STORAGE_PREFIX):
-        return storage[len(STORAGE_PREFIX) :]
-    return None
 
 
 def is_spark_entry(entry: dict[str, Any] | None) -> bool:
@@ -120,7 +108,7 @@ def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
 def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str) -> list[str]:
     """Every build schema of ``domain`` on the server (published, previous or abandoned)."""
     target = endpoint if isinstance(endpoint, Endpoint) else _endpoint(endpoint)
-    prefix = f"{domain}__b"
+    prefix = f"{domain}{BUILD_SCHEMA_MARK}"
     rows = query(target, f"show schemas like '{prefix}*'")
     return sorted(r[0] for r in rows if str(r[0]).startswith(prefix))
 
