@@ -12,7 +12,7 @@ export MESH_WAREHOUSE ?= $(CURDIR)/warehouse
 DEMO_AS_OF ?= 2026-12-01
 data build mesh check: export MESH_AS_OF ?= $(DEMO_AS_OF)
 
-.PHONY: setup setup-spark system-deps data mesh build validate check map lint test bench bench-quick clean
+.PHONY: setup setup-spark system-deps data mesh mesh-spark build validate check map lint test bench bench-quick clean
 
 # Great Expectations Data Docs load Bootstrap, jQuery, bootstrap-table, Vega... from CDNs; the
 # same files come from the npm registry here, at setup time, so the pages work offline.
@@ -55,6 +55,19 @@ mesh: system-deps build
 	$(BIN)/mesh validate
 	$(BIN)/mesh check
 	$(BIN)/mesh map
+
+# The same job on Apache Spark (dbt-spark over a local Thrift server from the installed pyspark),
+# in a warehouse of its own. The server is started unless MESH_SPARK_HOST names one, and stopped
+# at the end unless SPARK_KEEP=1 (then `mesh engine stop spark` stops it).
+SPARK_WAREHOUSE ?= $(CURDIR)/warehouse/spark-mesh
+mesh-spark: export MESH_WAREHOUSE = $(SPARK_WAREHOUSE)
+mesh-spark: export MESH_AS_OF ?= $(DEMO_AS_OF)
+mesh-spark: setup-spark system-deps
+	$(BIN)/python scripts/generate_data.py --orders $(ORDERS) --as-of $(DEMO_AS_OF) --if-missing
+	@started=; if [ -z "$${MESH_SPARK_HOST:-}" ]; then $(BIN)/mesh engine start spark && started=1; fi; \
+	stop() { if [ -n "$$started" ] && [ -z "$${SPARK_KEEP:-}" ]; then $(BIN)/mesh engine stop spark; fi; }; \
+	trap stop EXIT; \
+	$(BIN)/mesh build --engine spark && $(BIN)/mesh validate && $(BIN)/mesh check && $(BIN)/mesh map
 
 lint: setup
 	$(BIN)/ruff check platform scripts tests

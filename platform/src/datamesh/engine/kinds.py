@@ -6,10 +6,12 @@ build is a database file, a Spark build is a schema on a Thrift server.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from datamesh.errors import MeshError
 
@@ -54,15 +56,26 @@ def quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-# How a Spark publication is named: each build of a domain writes ``<domain>__b<run id>``, and a
-# registry entry's storage names it as ``spark:<schema>``.
+# How a Spark publication is named: each build of a domain writes ``<domain>__b<tag>_<run id>``,
+# and a registry entry's storage names it as ``spark:<schema>``. The tag stands for the warehouse
+# (its folder), so two meshes on one server (production and a pull request's CI, or a copy of a
+# warehouse) never collect each other's schemas.
 BUILD_SCHEMA_MARK = "__b"
 STORAGE_PREFIX = "spark:"
 
 
-def build_schema(domain: str, run_id: str) -> str:
+def warehouse_tag(root: Path) -> str:
+    return hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:6]
+
+
+def schema_prefix(domain: str, root: Path) -> str:
+    """What every build schema of ``domain`` from the warehouse at ``root`` starts with."""
+    return f"{domain}{BUILD_SCHEMA_MARK}{warehouse_tag(root)}_"
+
+
+def build_schema(domain: str, run_id: str, root: Path) -> str:
     """The schema one build of ``domain`` writes: unique per build, a valid Spark name."""
-    return f"{domain}{BUILD_SCHEMA_MARK}{re.sub(r'[^0-9a-z]+', '_', run_id.lower())}".strip("_")
+    return schema_prefix(domain, root) + re.sub(r"[^0-9a-z]+", "_", run_id.lower()).strip("_")
 
 
 def domain_of_schema(schema: str) -> str:

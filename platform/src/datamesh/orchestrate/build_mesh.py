@@ -79,7 +79,7 @@ def _check_publications(run: BuildRun, order: list[str]) -> None:
             continue
         keep = {entry.get("storage"), entry.get("previous_storage")} if entry else set()
         if run.spark is not None:  # abandoned build schemas (a killed or failed build's) go
-            collect_schemas(run.spark, name, {schema_of(k) for k in keep})
+            collect_schemas(run.spark, name, {schema_of(k) for k in keep}, warehouse.root)
         else:
             collect_publications(warehouse, name, keep)
     run.selected = set(order)

@@ -74,7 +74,8 @@ class BuildRun:
         """The schema this build of ``name`` writes on Spark (None on DuckDB)."""
         if self.spark is None:
             return None
-        return SparkSchema(self.spark.host, self.spark.port, build_schema(name, self.run_id))
+        schema = build_schema(name, self.run_id, self.warehouse.root)
+        return SparkSchema(self.spark.host, self.spark.port, schema)
 
     def inputs_of(self, domain: Domain) -> dict[str, Any]:
         """A domain's own inputs, and on Spark the engine too: switching engines rebuilds."""

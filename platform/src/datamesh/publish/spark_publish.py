@@ -17,14 +17,15 @@ else is found and reported, not read.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from datamesh.engine.kinds import (
-    BUILD_SCHEMA_MARK,
     EngineName,
     SparkSchema,
     quote_identifier,
     schema_of,
+    schema_prefix,
     storage_of,
 )
 from datamesh.engine.spark_server import Endpoint
@@ -92,7 +93,8 @@ def publish_spark_domain(
     }
     write_interface(warehouse.registry_dir, entry)  # the switch
     fault_point("publish:registered")
-    collect_schemas(location, domain, keep={location.schema, schema_of(previous)})
+    keep = {location.schema, schema_of(previous)}
+    collect_schemas(location, domain, keep, warehouse.root)
     fault_point("publish:collected")
     return entry
 
@@ -105,18 +107,21 @@ def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
     return entry.get("storage") if is_spark_entry(entry) else None
 
 
-def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str) -> list[str]:
-    """Every build schema of ``domain`` on the server (published, previous or abandoned)."""
+def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str, root: Path) -> list[str]:
+    """Every build schema of ``domain`` from the warehouse at ``root`` (published, previous or
+    abandoned); other warehouses' schemas on the same server are not listed."""
     target = endpoint if isinstance(endpoint, Endpoint) else _endpoint(endpoint)
-    prefix = f"{domain}{BUILD_SCHEMA_MARK}"
+    prefix = schema_prefix(domain, root)
     rows = query(target, f"show schemas like '{prefix}*'")
     return sorted(r[0] for r in rows if str(r[0]).startswith(prefix))
 
 
-def collect_schemas(where: Endpoint | SparkSchema, domain: str, keep: set[str | None]) -> list[str]:
+def collect_schemas(
+    where: Endpoint | SparkSchema, domain: str, keep: set[str | None], root: Path
+) -> list[str]:
     """Drop the build schemas of ``domain`` that ``keep`` does not name; return them."""
     target = where if isinstance(where, Endpoint) else _endpoint(where)
-    dropped = [s for s in domain_schemas(target, domain) if s not in keep]
+    dropped = [s for s in domain_schemas(target, domain, root) if s not in keep]
     if dropped:
         run_statements(target, [f"drop schema if exists {quote_identifier(s)} cascade"
                                 for s in dropped])  # fmt: skip
