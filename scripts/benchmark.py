@@ -33,6 +33,7 @@ from bench.mesh_build import full_mesh_runs, full_vs_monolith, noop_build, one_c
 from bench.platform_scale import platform_scale
 from bench.report import machine_info, render_markdown, write_results
 from bench.results import Row, Scenario
+from bench.spark_engine import spark_vs_duckdb
 from bench.validation import gx_vs_plain_sql
 from generate_data import generate
 
@@ -43,11 +44,11 @@ QUICK = {"orders": 200_000, "repeat": 1, "domains": 20, "models": 10}
 AS_OF = date(2026, 11, 1)
 SCENARIOS: dict[int, Callable[[Bench], Scenario]] = {
     1: full_vs_monolith, 2: noop_build, 3: one_changed_domain, 4: gx_vs_plain_sql,
-    5: platform_scale, 6: build_scale,
+    5: platform_scale, 6: build_scale, 7: spark_vs_duckdb,
 }  # fmt: skip
 TITLES = {1: "Full mesh build vs monolith", 2: "No-op mesh build", 3: "One changed domain",
           4: "GX validation vs plain SQL", 5: "Platform scale",
-          6: "Building many domains"}  # fmt: skip
+          6: "Building many domains", 7: "Spark vs DuckDB"}  # fmt: skip
 
 
 def parse_only(text: str | None) -> list[int]:

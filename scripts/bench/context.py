@@ -102,12 +102,15 @@ class Bench:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
         ok_codes: tuple[int, ...] = (0,),
+        also: tuple[int, ...] = (),
     ) -> Measurement:
         """Run and measure one command; its output goes to ``logs/<label>-<n>.log``."""
         self.logs.mkdir(parents=True, exist_ok=True)
         index = len(list(self.logs.glob(f"{label}-*.log")))
         log = self.logs / f"{label}-{index}.log"
-        result = run_measured(command, env=env or self.env(), cwd=cwd, log=log, check=False)
+        result = run_measured(
+            command, env=env or self.env(), cwd=cwd, log=log, check=False, also=also
+        )
         if result.returncode not in ok_codes:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
             raise RuntimeError(f"{label}: {' '.join(command)} exited {result.returncode}\n{tail}")

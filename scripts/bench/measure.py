@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,8 +110,13 @@ def run_measured(
     log: Path | None = None,
     interval: float = 0.05,
     check: bool = True,
+    also: Sequence[int] = (),
 ) -> Measurement:
-    """Run ``command`` (output to ``log``), sampling the tree's memory until it exits."""
+    """Run ``command`` (output to ``log``), sampling the tree's memory until it exits.
+
+    ``also``: roots of process trees that work for the command without being its children (a
+    Spark server): their memory counts in the peak too.
+    """
     handle = log.open("w", encoding="utf-8") if log else subprocess.DEVNULL
     peaks = [0, 0]
     started = time.perf_counter()
@@ -121,11 +126,12 @@ def run_measured(
             stdout=handle, stderr=subprocess.STDOUT,
         )  # fmt: skip
         done = threading.Event()
-        tree = ProcessTree(process.pid)
+        trees = [ProcessTree(pid) for pid in (process.pid, *also)]
 
         def sample() -> None:
             while not done.is_set():
-                total, largest = tree.memory()
+                sizes = [tree.memory() for tree in trees]
+                total, largest = sum(t for t, _ in sizes), max(m for _, m in sizes)
                 peaks[0], peaks[1] = max(peaks[0], total), max(peaks[1], largest)
                 done.wait(interval)
 
