@@ -14,6 +14,7 @@ from datamesh.audit.expectation_files import (
     load_expectation_file,
 )
 from datamesh.audit.suites import plan_suite, sqlalchemy_type
+from datamesh.engine.kinds import EngineName
 from datamesh.errors import MeshError
 
 AS_OF = datetime(2026, 11, 1, 12, 0, 0)
@@ -125,6 +126,37 @@ def test_compound_key_is_checked_as_one_not_per_column() -> None:
 )  # fmt: skip
 def test_contract_types_map_to_sqlalchemy_names(data_type: str, expected: str) -> None:
     assert sqlalchemy_type(data_type, "x") == expected
+
+
+@pytest.mark.parametrize(
+    ("data_type", "expected"),
+    [("int", "Integer"), ("integer", "Integer"), ("bigint", "BigInteger"),
+     ("double", "Float"), ("string", "String"), ("varchar(20)", "String"),
+     ("boolean", "Boolean"), ("date", "HiveDate"), ("timestamp", "HiveTimestamp"),
+     ("decimal(10,2)", "HiveDecimal")],
+)  # fmt: skip
+def test_contract_types_map_to_what_pyhive_reflects_on_spark(data_type: str, expected: str) -> None:
+    assert sqlalchemy_type(data_type, "x", EngineName.SPARK) == expected
+
+
+@pytest.mark.parametrize("engine", list(EngineName))
+def test_string_and_varchar_contracts_plan_the_same_suite(engine: EngineName) -> None:
+    as_varchar = plan_suite("sales", orders_model(), [], AS_OF, engine)
+    model = orders_model()
+    for column in model["columns"]:
+        column["data_type"] = "string" if column["data_type"] == "varchar" else column["data_type"]
+    assert as_varchar == plan_suite("sales", model, [], AS_OF, engine)
+
+
+def test_spark_plan_differs_from_duckdb_only_in_type_names() -> None:
+    duck = by_key(plan_suite("sales", orders_model(), [], AS_OF))
+    spark = by_key(plan_suite("sales", orders_model(), [], AS_OF, EngineName.SPARK))
+    assert duck.keys() == spark.keys()
+    differ = {k: (duck[k].kwargs["type_"], spark[k].kwargs["type_"]) for k in duck
+              if duck[k] != spark[k]}  # fmt: skip
+    assert differ == {
+        "type:ordered_at": ("TIMESTAMP", "HiveTimestamp"), "type:order_date": ("DATE", "HiveDate")
+    }  # fmt: skip
 
 
 def test_unknown_contract_type_names_model_and_column() -> None:

@@ -1,4 +1,4 @@
-"""The audit seam of write-audit-publish: every check on a staged file goes through here."""
+"""The audit seam of write-audit-publish: every check on a staged build goes through here."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datamesh.audit.location import AuditLocation
 from datamesh.errors import MeshError
 from datamesh.warehouse import Warehouse
 
@@ -21,14 +22,15 @@ class AuditResult:
 
 def audit_domain(
     domain: str,
-    database_file: Path,
+    location: AuditLocation,
     interface: dict[str, Any],
     warehouse: Warehouse,
     *,
     domain_dir: Path,
 ) -> AuditResult:
-    """Run every public model version's expectation suite on the staged file.
+    """Run every public model version's expectation suite on the staged build.
 
+    ``location`` is the staged DuckDB file or the Spark schema the build wrote.
     A critical failure blocks publishing; failed warnings are reported only. ``domain_dir``
     locates ``expectations/``. Data Docs are left to ``mesh validate``: rendering them here
     would slow every publish.
@@ -39,7 +41,7 @@ def audit_domain(
     warnings: list[str] = []
     try:
         validations = run_domain_suites(
-            domain, domain_dir, interface["models"], database_file,
+            domain, domain_dir, interface["models"], location,
             target="staging", warehouse=warehouse, as_of=resolve_as_of(),
         )  # fmt: skip
     except MeshError as exc:

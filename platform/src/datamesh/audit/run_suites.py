@@ -1,4 +1,5 @@
-"""Plan, run and record the suites of one domain's public model versions on one DuckDB file.
+"""Plan, run and record the suites of one domain's public model versions on one DuckDB file
+or Spark schema.
 
 Shared by ``mesh build`` (the staging copy, through ``gate.audit_domain``) and ``mesh validate``
 (the published file), so both run exactly the same checks and write the same reports.
@@ -16,13 +17,19 @@ from datamesh.audit.expectation_files import (
     expectation_file_for,
     load_expectation_file,
 )
+from datamesh.audit.location import AuditLocation, engine_of
 from datamesh.audit.suites import SuitePlan, plan_suite
 from datamesh.audit.validate import ModelValidation, validate_database, write_results
+from datamesh.engine.kinds import EngineName
 from datamesh.warehouse import Warehouse
 
 
 def plan_domain_suites(
-    domain: str, domain_dir: Path | None, models: list[dict[str, Any]], as_of: datetime
+    domain: str,
+    domain_dir: Path | None,
+    models: list[dict[str, Any]],
+    as_of: datetime,
+    engine: EngineName = EngineName.DUCKDB,
 ) -> list[SuitePlan]:
     """One plan per public model version: contract checks plus the domain's own file."""
     if domain_dir is not None:
@@ -35,7 +42,7 @@ def plan_domain_suites(
             else None
         )
         entries = load_expectation_file(path) if path else []
-        plans.append(plan_suite(domain, model, entries, as_of))
+        plans.append(plan_suite(domain, model, entries, as_of, engine))
     return plans
 
 
@@ -43,21 +50,21 @@ def run_domain_suites(
     domain: str,
     domain_dir: Path | None,
     models: list[dict[str, Any]],
-    database_file: Path,
+    location: AuditLocation,
     *,
     target: str,
     warehouse: Warehouse,
     as_of: datetime,
     context: Any = None,
 ) -> list[ModelValidation]:
-    """Validate every public model version of a domain; write its JSON results.
+    """Validate every public model version of a domain at ``location``; write its JSON results.
 
     Data Docs are rendered once by the caller (``mesh validate``), not per domain.
     """
-    plans = plan_domain_suites(domain, domain_dir, models, as_of)
+    plans = plan_domain_suites(domain, domain_dir, models, as_of, engine_of(location))
     if not plans:
         return []
     context = context if context is not None else make_context(warehouse.data_docs_dir)
-    validations = validate_database(database_file, plans, target=target, context=context)
+    validations = validate_database(location, plans, target=target, context=context)
     write_results(warehouse, validations)
     return validations

@@ -18,6 +18,7 @@ from datamesh.audit.expectation_files import (
     FileExpectation,
 )
 from datamesh.audit.severity import Severity
+from datamesh.engine.kinds import EngineName
 from datamesh.errors import MeshError
 
 CRITICAL = Severity.CRITICAL
@@ -25,8 +26,9 @@ WARNING = Severity.WARNING
 CONTRACT = "contract"
 DOCUMENTED = "documented columns (contract not enforced)"
 
-# Contract (DuckDB) type -> the SQLAlchemy type name GX compares against on its SQL path.
+# Contract type -> the SQLAlchemy type name GX compares against on its SQL path (DuckDB).
 # The one place this mapping lives; GX checks with isinstance, so "Integer" also admits BigInteger.
+# Spellings of one type (varchar and string, int and integer) map to one name, so they are equal.
 SQLALCHEMY_TYPES: dict[str, str] = {
     "integer": "Integer", "int": "Integer", "int4": "Integer", "int32": "Integer",
     "bigint": "BigInteger", "int8": "BigInteger", "int64": "BigInteger", "long": "BigInteger",
@@ -38,6 +40,14 @@ SQLALCHEMY_TYPES: dict[str, str] = {
     "date": "DATE",
     "timestamp": "TIMESTAMP", "datetime": "TIMESTAMP",
     "boolean": "BOOLEAN", "bool": "BOOLEAN",
+}  # fmt: skip
+# Where PyHive's dialect reflects a Spark column as another class than DuckDB's dialect does
+# (checked with Spark 3.5.9: boolean -> Boolean; date, timestamp, decimal -> its own
+# TypeDecorators, which no SQLAlchemy type name matches; gx_spark lets GX resolve their names).
+# bigint, int, smallint, string/varchar/char, double/float reflect as on DuckDB.
+SPARK_TYPES: dict[str, str] = {
+    "BOOLEAN": "Boolean", "DATE": "HiveDate", "TIMESTAMP": "HiveTimestamp",
+    "Numeric": "HiveDecimal",
 }  # fmt: skip
 _TYPE_ARGS = re.compile(r"\s*\(.*\)\s*$")
 
@@ -75,16 +85,21 @@ class SuitePlan:
         return self.model + (f"_v{self.version}" if self.version is not None else "")
 
 
-def sqlalchemy_type(data_type: str, where: str) -> str:
-    """The SQLAlchemy type name for a contract type such as ``bigint`` or ``decimal(10,2)``."""
+def sqlalchemy_type(data_type: str, where: str, engine: EngineName = EngineName.DUCKDB) -> str:
+    """The type name GX checks for a contract type such as ``bigint`` or ``decimal(10,2)``.
+
+    Named as the engine's SQLAlchemy dialect reflects the column, so a column of the declared
+    type passes on either engine.
+    """
     base = _TYPE_ARGS.sub("", data_type.strip().lower())
     try:
-        return SQLALCHEMY_TYPES[base]
+        name = SQLALCHEMY_TYPES[base]
     except KeyError:
         known = ", ".join(sorted(set(SQLALCHEMY_TYPES)))
         raise MeshError(
             f"{where}: data_type {data_type!r} has no type check (known: {known})"
         ) from None
+    return SPARK_TYPES.get(name, name) if engine == EngineName.SPARK else name
 
 
 def _severity_of_test(test: dict[str, Any]) -> Severity:
@@ -110,7 +125,9 @@ def _model_where(model: dict[str, Any]) -> str:
     return f"{model.get('yaml_file') or model['unique_id']}: {model['name']}{version}"
 
 
-def contract_expectations(model: dict[str, Any]) -> list[PlannedExpectation]:
+def contract_expectations(
+    model: dict[str, Any], engine: EngineName = EngineName.DUCKDB
+) -> list[PlannedExpectation]:
     """Checks that follow from the model record: columns, types, not-null, unique, sets, rows."""
     where = _model_where(model)
     plan = _Builder()
@@ -137,7 +154,7 @@ def contract_expectations(model: dict[str, Any]) -> list[PlannedExpectation]:
         name = column["name"]
         if column.get("data_type"):
             try:
-                type_name = sqlalchemy_type(column["data_type"], f"{where}: column {name}")
+                type_name = sqlalchemy_type(column["data_type"], f"{where}: column {name}", engine)
             except MeshError:
                 if shape == CRITICAL:
                     raise
@@ -212,9 +229,13 @@ def plan_suite(
     model: dict[str, Any],
     file_entries: list[FileExpectation],
     as_of: datetime,
+    engine: EngineName = EngineName.DUCKDB,
 ) -> SuitePlan:
-    """The whole suite of one model version; ``as_of`` (naive UTC) anchors freshness limits."""
-    expectations = contract_expectations(model)
+    """The whole suite of one model version; ``as_of`` (naive UTC) anchors freshness limits.
+
+    ``engine`` names the types the way its dialect reflects them; every other check is the same.
+    """
+    expectations = contract_expectations(model, engine)
     seen = {_identity(e): i for i, e in enumerate(expectations)}
     for entry in file_entries:
         planned = file_expectation(entry, model, as_of)

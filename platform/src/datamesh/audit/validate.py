@@ -1,7 +1,8 @@
-"""Run planned suites against one DuckDB file with Great Expectations' SQL path.
+"""Run planned suites against one DuckDB file or Spark schema with Great Expectations' SQL path.
 
-Every metric is computed inside DuckDB (the file is opened READ_ONLY, under a memory limit);
-nothing loads a table into Python. Uniqueness runs as ``gx_uniqueness``'s GROUP BY expectation,
+Every metric is computed inside the engine (a DuckDB file is opened READ_ONLY, under a memory
+limit; Spark runs the SQL through its Thrift server, ``gx_spark``); nothing loads a table into
+Python. Uniqueness runs as ``gx_uniqueness``'s GROUP BY expectation,
 which DuckDB can spill, instead of GX's window function or ``count(distinct)``; only a key that
 fails is queried again, for a sample of its duplicated values.
 """
@@ -24,9 +25,11 @@ import duckdb
 
 from datamesh.audit import gx_duckdb
 from datamesh.audit.expectation_files import ExpectationFileError
+from datamesh.audit.location import AuditLocation, MissingTableError, describe, relation, short_name
 from datamesh.audit.severity import Severity
 from datamesh.audit.suites import PlannedExpectation, SuitePlan
 from datamesh.audit.summary import ModelSummary, merge_into_summary
+from datamesh.engine.kinds import SparkSchema, quote_identifier
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
 from datamesh.warehouse import Warehouse
@@ -49,10 +52,6 @@ SUMMARY_KEYS = ("unique_id", "domain", "model", "version", "success", "critical_
 # GX warns once per type check that duckdb has no dialect module; the SQLAlchemy names it falls
 # back to are exactly what suites.SQLALCHEMY_TYPES maps to, so the warning is noise.
 logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)
-
-
-class MissingTableError(MeshError):
-    """A model version's table is not in the DuckDB file being validated."""
 
 
 @dataclass
@@ -91,7 +90,8 @@ class ModelValidation:
 
     plan: SuitePlan
     target: str  # staging | published
-    database_file: str
+    database_file: str  # the file, or the Spark schema's URL
+    relation: str
     validated_at: str
     seconds: float
     outcomes: list[ExpectationOutcome]
@@ -114,7 +114,7 @@ class ModelValidation:
             "domain": self.plan.domain,
             "model": self.plan.model,
             "version": self.plan.version,
-            "relation": f"{self.plan.schema}.{self.plan.identifier}",
+            "relation": self.relation,
             "target": self.target,
             "database_file": self.database_file,
             "validated_at": self.validated_at,
@@ -181,8 +181,14 @@ def duckdb_config() -> dict[str, str]:
     return config
 
 
-def check_tables(database_file: Path, plans: list[SuitePlan]) -> None:
-    """Every planned relation exists in the file; otherwise an error naming file and model."""
+def check_tables(location: AuditLocation, plans: list[SuitePlan]) -> None:
+    """Every planned relation exists at the location; otherwise an error naming it and the model."""
+    if isinstance(location, SparkSchema):
+        from datamesh.audit import gx_spark
+
+        gx_spark.check_tables(location, plans)
+        return
+    database_file = location
     if not database_file.is_file():
         raise MissingTableError(f"{database_file}: database file not found")
     with duckdb.connect(str(database_file), read_only=True) as conn:
@@ -273,12 +279,17 @@ def _outcome(planned: PlannedExpectation, result: Any) -> ExpectationOutcome:
     )
 
 
-def _unique_details(batch: Any, outcome: ExpectationOutcome) -> None:
+def _quote(location: AuditLocation, column: str) -> str:
+    if isinstance(location, SparkSchema):
+        return quote_identifier(column)  # Spark reads "x" as a string
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _unique_details(batch: Any, outcome: ExpectationOutcome, location: AuditLocation) -> None:
     """A sample of the duplicated values of a key that failed (the counts came with the check)."""
     import great_expectations.expectations as gxe
 
-    column = outcome.kwargs["column"]
-    quoted = '"' + column.replace('"', '""') + '"'
+    quoted = _quote(location, outcome.kwargs["column"])
     result = batch.validate(
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=f"select {quoted} as duplicated from {{batch}} "
@@ -292,7 +303,7 @@ def _unique_details(batch: Any, outcome: ExpectationOutcome) -> None:
 
 
 def _close(datasource: Any) -> None:
-    """Release GX's persisted DuckDB connection so the file can be opened read-write again."""
+    """Release GX's persisted connection (a DuckDB file can then be opened read-write again)."""
     engine = getattr(datasource, "_execution_engine", None)
     if engine is not None:
         connection = getattr(engine, "_connection", None)
@@ -306,25 +317,35 @@ def _close(datasource: Any) -> None:
 
 
 def validate_database(
-    database_file: Path,
+    location: AuditLocation,
     plans: list[SuitePlan],
     *,
     target: str,
     context: Any,
 ) -> list[ModelValidation]:
-    """Run each plan's suite on its table in ``database_file`` (opened READ_ONLY)."""
+    """Run each plan's suite on its table at ``location``: a DuckDB file (opened READ_ONLY) or
+    a Spark schema (plans for Spark name its reflected types: ``plan_suite(engine=...)``)."""
 
-    gx_duckdb.apply()
+    if not isinstance(location, SparkSchema):
+        gx_duckdb.apply()
     suites = [build_gx_suite(plan) for plan in plans]  # malformed entries fail before any query
-    check_tables(database_file, plans)
+    check_tables(location, plans)
     validations: list[ModelValidation] = []
-    name = f"{target}-{database_file.stem}"
-    with _GX_LOCK, duckdb_datasource(context, name, database_file) as datasource:
+    name = f"{target}-{short_name(location)}"
+    with _GX_LOCK, _datasource(context, name, location) as datasource:
         for plan, (suite, same_as) in zip(plans, suites, strict=True):
             validations.append(
-                _run_one(context, datasource, plan, suite, same_as, target, database_file)
+                _run_one(context, datasource, plan, suite, same_as, target, location)
             )
     return validations
+
+
+def _datasource(context: Any, name: str, location: AuditLocation) -> Any:
+    if isinstance(location, SparkSchema):
+        from datamesh.audit import gx_spark
+
+        return _removed_on_exit(context, name, gx_spark.add_datasource(context, name, location))
+    return duckdb_datasource(context, name, location)
 
 
 @contextlib.contextmanager
@@ -335,6 +356,12 @@ def duckdb_datasource(context: Any, name: str, database_file: Path) -> Iterator[
         connection_string=f"duckdb:///{database_file}",
         kwargs={"connect_args": {"read_only": True, "config": duckdb_config()}},
     )
+    with _removed_on_exit(context, name, datasource):
+        yield datasource
+
+
+@contextlib.contextmanager
+def _removed_on_exit(context: Any, name: str, datasource: Any) -> Iterator[Any]:
     try:
         yield datasource
     finally:
@@ -349,16 +376,18 @@ def _run_one(
     suite: Any,
     same_as: dict[str, str],
     target: str,
-    database_file: Path,
+    location: AuditLocation,
 ) -> ModelValidation:
     import great_expectations as gx
 
     started = time.perf_counter()
     validated_at = datetime.now(UTC).isoformat(timespec="seconds")
     asset = datasource.add_table_asset(
-        # GX deprecates schema_name; DuckDB's default schema needs none
+        # GX deprecates schema_name; DuckDB's default schema needs none, a Spark schema is the
+        # datasource's own (its URL names it; the interface's DuckDB schema does not apply)
         name=plan.name, table_name=plan.identifier,
-        schema_name=None if plan.schema == "main" else plan.schema,
+        schema_name=None if plan.schema == "main" or isinstance(location, SparkSchema)
+        else plan.schema,
     )  # fmt: skip
     batch_definition = asset.add_batch_definition_whole_table(name="whole_table")
     suite = context.suites.add_or_update(suite)
@@ -372,10 +401,11 @@ def _run_one(
     if failed_unique:
         batch = batch_definition.get_batch()
         for outcome in failed_unique:
-            _unique_details(batch, outcome)
+            _unique_details(batch, outcome, location)
     return ModelValidation(
-        plan, target, str(database_file), validated_at, time.perf_counter() - started, outcomes
-    )
+        plan, target, describe(location), relation(location, plan.schema, plan.identifier),
+        validated_at, time.perf_counter() - started, outcomes,
+    )  # fmt: skip
 
 
 def write_results(warehouse: Warehouse, validations: list[ModelValidation]) -> list[Path]:
