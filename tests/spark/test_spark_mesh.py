@@ -41,7 +41,10 @@ def spark_ready(root: Path) -> Path:
         text = text.replace(
             f"models:\n  {project}:\n", f"models:\n  {project}:\n    +file_format: parquet\n"
         )
-        file.write_text(text + "seeds:\n  +file_format: parquet\n", encoding="utf-8")
+        seeds = "seeds:\n  +file_format: parquet\n"
+        if project == "alpha":  # Spark reads a CSV's integers as bigint; the contract says int
+            seeds += "  alpha:\n    raw_things:\n      +column_types: {id: int, label: string}\n"
+        file.write_text(text + seeds, encoding="utf-8")
     return root
 
 
