@@ -32,10 +32,16 @@ final as (
             when activity.order_count > 0
                 then round(activity.amount_paid / activity.order_count, 2)
         end as average_order_value,
-        {{ dbt.datediff('activity.first_order_date', 'activity.last_order_date', 'day') }}
-            as active_days,
-        {{ dbt.datediff('customers.signup_date', 'reference_date.as_of_date', 'day') }}
-            as tenure_days,
+        -- bigint on every engine (datediff is int on Spark, bigint on DuckDB)
+        cast(
+            {{ dbt.datediff('activity.first_order_date', 'activity.last_order_date', 'day') }}
+            as bigint
+        ) as active_days,
+        -- bigint on every engine (datediff is int on Spark, bigint on DuckDB)
+        cast(
+            {{ dbt.datediff('customers.signup_date', 'reference_date.as_of_date', 'day') }}
+            as bigint
+        ) as tenure_days,
         coalesce(activity.order_count, 0) > 1 as is_repeat_customer
 
     from customers

@@ -31,8 +31,11 @@ rfm as (
     select
         activity.customer_id,
         activity.last_order_date,
-        {{ dbt.datediff('activity.last_order_date', 'reference_date.as_of_date', 'day') }}
-            as recency_days,
+        -- bigint on every engine (datediff is int on Spark, bigint on DuckDB)
+        cast(
+            {{ dbt.datediff('activity.last_order_date', 'reference_date.as_of_date', 'day') }}
+            as bigint
+        ) as recency_days,
         activity.order_count as frequency,
         activity.amount_paid as monetary
 
@@ -45,9 +48,11 @@ scored as (
 
     select
         *,
-        ntile(5) over (order by recency_days desc, customer_id asc) as recency_score,
-        ntile(5) over (order by frequency asc, customer_id asc) as frequency_score,
-        ntile(5) over (order by monetary asc, customer_id asc) as monetary_score
+        cast(
+            ntile(5) over (order by recency_days desc, customer_id asc) as bigint
+        ) as recency_score,
+        cast(ntile(5) over (order by frequency asc, customer_id asc) as bigint) as frequency_score,
+        cast(ntile(5) over (order by monetary asc, customer_id asc) as bigint) as monetary_score
 
     from rfm
 

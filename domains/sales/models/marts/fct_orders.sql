@@ -32,10 +32,11 @@ final as (
         order_totals.food_total,
         order_totals.drink_total,
         customers.region as customer_region,
-        row_number() over (
+        -- bigint on every engine (row_number() is int on Spark, bigint on DuckDB)
+        cast(row_number() over (
             partition by orders.customer_id
             order by orders.ordered_at, orders.order_id
-        ) as customer_order_number
+        ) as bigint) as customer_order_number
 
     from orders
     inner join order_totals
