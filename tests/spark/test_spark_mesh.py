@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.cli import MeshCli
-from support.meshes import TINY_MESH, copy_mesh
+import yaml
+from support.cli import MeshCli, hand_dbt
+from support.meshes import DOMAINS, TINY_MESH, copy_mesh
 
 from datamesh.engine import spark_server
 from datamesh.engine.kinds import schema_of
@@ -218,3 +219,27 @@ def test_a_write_to_a_published_table_is_found_and_rebuilt(
     new = published_schema(warehouse, "alpha")
     assert new != schema
     assert rows(spark_env, f"select id from {new}.things_v2") == [(1,), (2,), (3,)]
+
+
+def test_an_engineer_builds_on_spark_with_the_domains_spark_dev_target(
+    built: Path, tmp_path: Path, spark_env: spark_server.Endpoint
+) -> None:
+    """``dbt build --target spark_dev`` in a domain, with the target the domains ship."""
+    cli, warehouse = copy_built(built, tmp_path)
+    shipped = yaml.safe_load((DOMAINS / "sales" / "profiles.yml").read_text(encoding="utf-8"))
+    target = dict(shipped["sales"]["outputs"]["spark_dev"], schema="beta_dev_test")
+    profile = tmp_path / "domains" / "beta" / "profiles.yml"
+    document = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    document["beta"]["outputs"]["spark_dev"] = target
+    profile.write_text(yaml.safe_dump(document), encoding="utf-8")
+    try:
+        done = hand_dbt(tmp_path / "domains" / "beta", warehouse.root, "build", "--target",
+                        "spark_dev")  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "slated for deprecation" in done.stdout  # beta_legacy reads things v1
+        alpha = published_schema(warehouse, "alpha")
+        assert rows(spark_env, "select * from beta_dev_test.beta_summary") == [(3, 60)]
+        compiled = tmp_path / "domains" / "beta" / "target" / "compiled" / "beta" / "models"
+        assert alpha in (compiled / "beta_summary.sql").read_text(encoding="utf-8")
+    finally:
+        run_statements(spark_env, ["drop schema if exists beta_dev_test cascade"])
