@@ -54,12 +54,12 @@ def _create(schema: str, table: str, rows: list[str]) -> str:
 @pytest.fixture(scope="module")
 def spark_schema(spark_endpoint: Endpoint) -> Iterator[SparkSchema]:
     schema = f"gxs_{uuid.uuid4().hex[:8]}"
-    run_statements(
-        spark_endpoint,
-        [f"create schema {schema}", _create(schema, "things_v2", GOOD_ROWS),
-         _create(schema, "bad_things", BAD_ROWS)],
-    )  # fmt: skip
     try:
+        run_statements(
+            spark_endpoint,
+            [f"create schema {schema}", _create(schema, "things_v2", GOOD_ROWS),
+             _create(schema, "bad_things", BAD_ROWS)],
+        )  # fmt: skip
         yield SparkSchema(spark_endpoint.host, spark_endpoint.port, schema)
     finally:
         run_statements(spark_endpoint, [f"drop schema if exists {schema} cascade"])
@@ -205,7 +205,8 @@ def test_missing_table_and_schema_are_named(spark_schema: SparkSchema, tmp_path:
         "model.things.things.v3 not found"
     ]
     gone = SparkSchema(spark_schema.host, spark_schema.port, f"{spark_schema.schema}_gone")
-    with pytest.raises(MissingTableError, match=rf"schema {gone.schema} cannot be read"):
+    said = rf"schema {gone.schema} cannot be read: \[SCHEMA_NOT_FOUND\] The schema `{gone.schema}`"
+    with pytest.raises(MissingTableError, match=said):
         run_domain_suites(
             "things", None, [model("things", 2)], gone,
             target="staging", warehouse=Warehouse(tmp_path / "wh"), as_of=AS_OF,
