@@ -41,7 +41,7 @@ import generate_data  # noqa: E402
 from datamesh.dbt_env import PUBLISH_PATH_ENV  # noqa: E402
 from datamesh.discover.graph import DomainGraph  # noqa: E402
 from datamesh.discover.projects import SKIPPED_DIRS, discover_domains  # noqa: E402
-from datamesh.impact.breaking import breaking_changes  # noqa: E402
+from datamesh.impact.breaking import breaking_changes, normalize_type  # noqa: E402
 from datamesh.manifest.assemble import build_mesh_manifest  # noqa: E402
 from datamesh.manifest.parse import _parse as run_dbt_in_process  # noqa: E402
 from datamesh.orchestrate.build_mesh import BuildOptions, build_mesh  # noqa: E402
@@ -69,7 +69,8 @@ class Mutation:
         return f"{self.kind} {self.domain}.{self.model}{version}.{self.column}"
 
     def new_type(self) -> str:
-        return "integer" if self.data_type.lower() == "varchar" else "varchar"
+        """A type the column is not: string and varchar are one type, so string becomes integer."""
+        return "integer" if normalize_type(self.data_type) == "varchar" else "varchar"
 
     def alter(self) -> str:
         table, column = f'main."{self.identifier}"', f'"{self.column}"'

@@ -54,12 +54,12 @@ def _create(schema: str, table: str, rows: list[str]) -> str:
 @pytest.fixture(scope="module")
 def spark_schema(spark_endpoint: Endpoint) -> Iterator[SparkSchema]:
     schema = f"gxs_{uuid.uuid4().hex[:8]}"
-    run_statements(
-        spark_endpoint,
-        [f"create schema {schema}", _create(schema, "things_v2", GOOD_ROWS),
-         _create(schema, "bad_things", BAD_ROWS)],
-    )  # fmt: skip
     try:
+        run_statements(
+            spark_endpoint,
+            [f"create schema {schema}", _create(schema, "things_v2", GOOD_ROWS),
+             _create(schema, "bad_things", BAD_ROWS)],
+        )  # fmt: skip
         yield SparkSchema(spark_endpoint.host, spark_endpoint.port, schema)
     finally:
         run_statements(spark_endpoint, [f"drop schema if exists {schema} cascade"])
@@ -91,7 +91,7 @@ def model(name: str, version: int | None, **overrides: Any) -> dict[str, Any]:
 
 
 def domain_dir(tmp_path: Path) -> Path:
-    """A domain folder whose authored file adds a freshness, a range and a length check."""
+    """A domain folder whose file adds the kinds of checks the domains write."""
     folder = tmp_path / "things" / "expectations"
     folder.mkdir(parents=True)
     (folder / "things_v2.yml").write_text(
@@ -103,6 +103,10 @@ def domain_dir(tmp_path: Path) -> Path:
         "  - type: expect_column_value_lengths_to_be_between\n"
         "    kwargs: {column: name, min_value: 2, max_value: 10}\n"
         "    severity: warning\n"
+        "  - type: expect_column_pair_values_a_to_be_greater_than_b\n"
+        "    kwargs: {column_A: qty, column_B: amount}\n"
+        "    severity: critical\n"
+        "  - {type: null_share, column: label, max_share: 0.1, severity: critical}\n"
     )
     return folder.parent
 
@@ -138,13 +142,16 @@ def test_passing_suite_records_results_like_duckdb(
     assert [o["type"] for o in authored] == [
         "expect_column_max_to_be_between", "expect_column_values_to_be_between",
         "expect_column_value_lengths_to_be_between",
+        "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_values_to_not_be_null",
     ]  # fmt: skip
+    assert [o["unexpected_count"] for o in authored[1:]] == [0, 0, 0, 0]  # computed, not empty
+    assert authored[0]["observed_value"] == "2026-10-31 12:00:00"  # the newest seen_at
     assert sorted(outcomes) == sorted(
         ["row_count", "columns", *(f"type:{c}" for c in types), "not_null:id", "unique:id",
          "not_null:name", "unique:name", "not_null:seen_at", "in_set:label",
-         *(f"file:things_v2.yml[{i}]" for i in range(3))]
+         *(f"file:things_v2.yml[{i}]" for i in range(5))]
     )  # fmt: skip
-    assert validation.to_json()["evaluated"] == len(record["expectations"]) == 19
+    assert validation.to_json()["evaluated"] == len(record["expectations"]) == 21
 
 
 def test_failing_critical_checks_block_and_name_model_and_column(
@@ -198,7 +205,8 @@ def test_missing_table_and_schema_are_named(spark_schema: SparkSchema, tmp_path:
         "model.things.things.v3 not found"
     ]
     gone = SparkSchema(spark_schema.host, spark_schema.port, f"{spark_schema.schema}_gone")
-    with pytest.raises(MissingTableError, match=rf"schema {gone.schema} cannot be read"):
+    said = rf"schema {gone.schema} cannot be read: \[SCHEMA_NOT_FOUND\] The schema `{gone.schema}`"
+    with pytest.raises(MissingTableError, match=said):
         run_domain_suites(
             "things", None, [model("things", 2)], gone,
             target="staging", warehouse=Warehouse(tmp_path / "wh"), as_of=AS_OF,

@@ -23,6 +23,13 @@ def test_each_mutation_changes_the_table_and_the_record_alike() -> None:
         assert table == described, kind
 
 
+def test_a_type_mutation_changes_the_type_however_the_contract_spells_it() -> None:
+    assert [mutation("type", data_type=t).new_type() for t in ("varchar", "string", "TEXT")] == [
+        "integer", "integer", "integer"
+    ]  # fmt: skip
+    assert mutation("type", data_type="bigint").new_type() == "varchar"
+
+
 def test_gates_by_column_and_by_model_and_their_scores() -> None:
     orders = model("alpha", "orders", columns=[column("id", "integer"), column("label")])
     reads_id = edge("beta.a", "alpha.orders", columns=["id"])

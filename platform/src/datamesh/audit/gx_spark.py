@@ -15,6 +15,7 @@ dialects it knows, in which those names resolve (``suites.SPARK_TYPES`` plans th
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +25,9 @@ from datamesh.engine.kinds import SparkSchema, quote_identifier
 from datamesh.engine.spark_server import Endpoint
 from datamesh.engine.spark_sql import query
 from datamesh.errors import MeshError
+
+# "Error running query: [SCHEMA_NOT_FOUND] org.apache...NoSuchDatabaseException: [SCHEMA_NOT_..."
+_JAVA_PREFIX = re.compile(r"^Error running query: (\[\w+\] )?[\w.$]+: ")
 
 
 def type_module() -> ModuleType:
@@ -65,11 +69,11 @@ def check_tables(location: SparkSchema, plans: list[SuitePlan]) -> None:
 
 
 def _server_message(exc: Exception) -> str:
-    """The server's own message line (PyHive wraps it in the whole Thrift response)."""
+    """The server's own first line, without the Java class (PyHive wraps it in a Thrift reply)."""
     response = exc.args[0] if exc.args else None
     text = str(getattr(getattr(response, "status", None), "errorMessage", None) or exc)
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1 if "Exception" in lines[0] and len(lines) > 1 else 0][:300] if lines else ""
+    first = (text.strip().splitlines() or [type(exc).__name__])[0]
+    return _JAVA_PREFIX.sub("", first)[:300]
 
 
 def add_datasource(context: Any, name: str, location: SparkSchema) -> Any:

@@ -12,7 +12,8 @@ so this expectation counts duplicated keys and rows with one grouped query::
 
 It is a regular GX expectation (metric provider plus expectation class, registered by GX on
 import), so it runs in the same suite, validation result and Data Docs as every other check.
-Like GX's own uniqueness, it ignores nulls.
+Like GX's own uniqueness, it ignores nulls. The query is plain SQLAlchemy, so it runs unchanged
+on Spark through PyHive's dialect (``gx_spark``).
 """
 
 from __future__ import annotations

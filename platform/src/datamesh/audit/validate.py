@@ -2,9 +2,10 @@
 
 Every metric is computed inside the engine (a DuckDB file is opened READ_ONLY, under a memory
 limit; Spark runs the SQL through its Thrift server, ``gx_spark``); nothing loads a table into
-Python. Uniqueness runs as ``gx_uniqueness``'s GROUP BY expectation,
-which DuckDB can spill, instead of GX's window function or ``count(distinct)``; only a key that
-fails is queried again, for a sample of its duplicated values.
+Python. Uniqueness runs as ``gx_uniqueness``'s GROUP BY expectation, which DuckDB can spill,
+instead of GX's window function or ``count(distinct)``; only a key that fails is queried again,
+for a sample of its duplicated values. What differs by engine is chosen from the location's
+type here (``location.py``); the suites and their records are the same.
 """
 
 from __future__ import annotations
