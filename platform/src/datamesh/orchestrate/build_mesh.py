@@ -20,8 +20,6 @@ from datamesh.audit.validate import duckdb_config
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import discover_domains
 from datamesh.discover.select import select_domains
-from datamesh.engine import spark_server
-from datamesh.engine.kinds import EngineName, schema_of
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
 from datamesh.manifest.assemble import assemble_manifest
@@ -34,9 +32,7 @@ from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
 from datamesh.orchestrate.run_report import DomainResult, RunReport, Status, write_run_report
 from datamesh.orchestrate.scheduler import Block, Limits, Stage, Start, next_starts
-from datamesh.publish.integrity import scan_publications
-from datamesh.publish.publish import collect_publications
-from datamesh.publish.spark_publish import collect_schemas, scan_spark_publications
+from datamesh.publish.engines import publisher_for
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate
 from datamesh.warehouse import Warehouse
@@ -78,17 +74,9 @@ def _check_publications(run: BuildRun, order: list[str]) -> None:
         except MeshError:  # a damaged entry: its domain is rebuilt, keep its files until then
             continue
         keep = {entry.get("storage"), entry.get("previous_storage")} if entry else set()
-        if run.spark is not None:  # abandoned build schemas (a killed or failed build's) go
-            collect_schemas(run.spark, name, {schema_of(k) for k in keep}, warehouse.root)
-        else:
-            collect_publications(warehouse, name, keep)
+        run.publisher.collect(warehouse, name, keep)  # and what killed builds left behind
     run.selected = set(order)
-    domains = order_with_upstreams(graph, order)
-    run.damaged = (
-        scan_spark_publications(run.spark, warehouse, domains)
-        if run.spark is not None
-        else scan_publications(warehouse, domains)
-    )
+    run.damaged = run.publisher.scan(warehouse, order_with_upstreams(graph, order))
     for problem in run.damaged.values():
         run.progress.event(problem.domain, "damaged", f"{problem}; rebuilding it")
     run.forced = {d for d in run.damaged if d in run.selected}
@@ -99,8 +87,7 @@ def _schedule(
     run: BuildRun, order: list[str], workers: int, results: dict[str, DomainResult]
 ) -> None:
     """Start domains as ``scheduler.next_starts`` allows; record each as it ends."""
-    # on Spark a consumer starts once its producers published (no start gate in dbt-spark)
-    limits = Limits(workers, run.options.pipeline and run.spark is None)
+    limits = Limits(workers, run.options.pipeline and run.publisher.pipelines)
     selected = set(order)
 
     def registered(name: str) -> bool:
@@ -201,9 +188,9 @@ def build_mesh(
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     results: dict[str, DomainResult] = {}
-    run = BuildRun(graph, warehouse, options, run_id, progress)
-    if options.engine is EngineName.SPARK:
-        run.spark = spark_server.endpoint(warehouse)  # no server: a named error, nothing built
+    # Spark without a server: a named error before anything is built
+    run = BuildRun(graph, warehouse, options, run_id, progress,
+                   publisher=publisher_for(options.engine, warehouse))  # fmt: skip
     with interrupts_caught(run.interrupt), build_lock(warehouse.build_lock_file, wait=options.wait):
         # audits merge into the summary: a corrupt one stops the build before it starts
         read_validation_summary(warehouse.validation_summary_file)

@@ -19,8 +19,6 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
-from datamesh.engine.kinds import EngineName, SparkSchema, build_schema
-from datamesh.engine.spark_server import Endpoint
 from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
@@ -32,15 +30,8 @@ from datamesh.orchestrate.publish_gate import describe, publish_breaks
 from datamesh.orchestrate.run_report import DomainResult, Status
 from datamesh.orchestrate.scheduler import Stage, blocked_reason
 from datamesh.orchestrate.state_path import keep_publish_state
-from datamesh.publish.grants import write_grants
+from datamesh.publish.engines import Candidate, DuckDBPublisher, Publisher
 from datamesh.publish.integrity import IntegrityProblem
-from datamesh.publish.publish import (
-    checkpoint,
-    discard_candidate,
-    publish_domain,
-    write_candidate,
-)
-from datamesh.publish.spark_publish import discard_schema, publish_spark_domain
 from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
@@ -64,23 +55,11 @@ class BuildRun:
     interrupt: Interrupt = field(default_factory=Interrupt)
     ahead_of: dict[str, set[str]] = field(default_factory=dict)  # consumer -> producers
     called_off: dict[str, str] = field(default_factory=dict)  # consumer -> why its dbt stops
-    spark: Endpoint | None = None  # the Spark server a build on Spark writes to; None: DuckDB
-
-    @property
-    def engine(self) -> EngineName:
-        return EngineName.SPARK if self.spark is not None else EngineName.DUCKDB
-
-    def spark_location(self, name: str) -> SparkSchema | None:
-        """The schema this build of ``name`` writes on Spark (None on DuckDB)."""
-        if self.spark is None:
-            return None
-        schema = build_schema(name, self.run_id, self.warehouse.root)
-        return SparkSchema(self.spark.host, self.spark.port, schema)
+    publisher: Publisher = field(default_factory=DuckDBPublisher)  # the engine seam
 
     def inputs_of(self, domain: Domain) -> dict[str, Any]:
-        """A domain's own inputs, and on Spark the engine too: switching engines rebuilds."""
-        inputs = own_inputs(domain, self.warehouse)
-        return inputs if self.spark is None else {**inputs, "engine": self.engine.value}
+        """A domain's own inputs, and the engine's: switching engines rebuilds."""
+        return {**own_inputs(domain, self.warehouse), **self.publisher.own_inputs()}
 
     def stop_reason(self, name: str) -> str | None:
         """Why a domain's running dbt must stop now, if it must."""
@@ -136,12 +115,12 @@ def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
     elsewhere = [
         f"{u} (published on {entry.get('engine') or 'duckdb'})"
         for u, entry in upstream_entries.items()
-        if entry is not None and (entry.get("engine") or "duckdb") != run.engine.value
+        if entry is not None and (entry.get("engine") or "duckdb") != run.publisher.engine.value
     ]
     if elsewhere:
         return DomainResult(
             name, Status.BLOCKED,
-            f"upstream {', '.join(elsewhere)} is not on {run.engine.value}; select it too",
+            f"upstream {', '.join(elsewhere)} is not on {run.publisher.engine}; select it too",
         )  # fmt: skip
     inputs = run.inputs_of(domain)
     fingerprint = build_fingerprint(inputs, upstream_entries)
@@ -163,7 +142,7 @@ def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
     staging = _fresh_staging(warehouse, name)
     outcome = run_dbt_build(
         domain, warehouse, staging, threads=run.options.threads,
-        stop=lambda: run.stop_reason(name), spark=run.spark_location(name),
+        stop=lambda: run.stop_reason(name), spark=run.publisher.dbt_target(name, run.run_id),
     )  # fmt: skip
     return _audit_and_publish(run, domain, staging, outcome, inputs, {})
 
@@ -299,8 +278,8 @@ def _audit_and_publish(
         name, Status.FAILED, dbt_seconds=outcome.seconds, counts=outcome.counts,
         log_file=str(outcome.log_file), phases=dict(outcome.phases),
     )  # fmt: skip
-    candidate: Path | SparkSchema | None = None
-    spark = run.spark_location(name)
+    candidate: Candidate | None = None
+    publisher = run.publisher
     stopped = outcome.stopped or (run.stop_reason(name) if outcome.success else None)
     if stopped:  # interrupted, or a producer failed: neither audit nor publish would count
         result.status = Status.INTERRUPTED if run.interrupt.is_set() else Status.BLOCKED
@@ -317,14 +296,13 @@ def _audit_and_publish(
         result.failures = [result.reason]
         run.producer_failed(name, Status.FAILED)
     else:
-        if spark is not None:  # the build's own schema is the candidate: nothing names it yet
-            candidate = spark
-            run.handoffs[name].mark_built(None, interface)
-        else:
-            checkpoint(staging)
-            candidate = write_candidate(warehouse, interface, staging, run.run_id)
-            link = link_for_consumers(candidate, warehouse.handoff_dir)
-            run.handoffs[name].mark_built(link, interface)
+        candidate = publisher.candidate(warehouse, interface, staging, run.run_id)
+        link = (
+            link_for_consumers(candidate, warehouse.handoff_dir)
+            if publisher.pipelines and isinstance(candidate, Path)
+            else None
+        )
+        run.handoffs[name].mark_built(link, interface)
         audit_started = time.perf_counter()
         audit = audit_domain(name, candidate, interface, warehouse, domain_dir=domain.path)
         result.audit_seconds = time.perf_counter() - audit_started
@@ -352,23 +330,15 @@ def _audit_and_publish(
         _gate_publish(run, name, interface, result)
     if result.status == Status.PUBLISHED:
         publish_started = time.perf_counter()
-        if isinstance(candidate, SparkSchema):
-            publish_spark_domain(
-                warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
-            )
-            consumers = [c for c, d in run.graph.domains.items() if name in d.upstreams]
-            write_grants(warehouse, interface, candidate.schema, consumers)
-        else:
-            publish_domain(
-                warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id
-            )
+        consumers = [c for c, d in run.graph.domains.items() if name in d.upstreams]
+        publisher.publish(
+            warehouse, interface, candidate, fingerprint=result.fingerprint, run_id=run.run_id,
+            consumers=consumers,
+        )  # fmt: skip
         keep_publish_state(warehouse, name)  # for dbt --state (Slim CI): mesh state-path
         result.phases["publish"] = round(time.perf_counter() - publish_started, 3)
-    if result.status != Status.PUBLISHED and spark is not None:
-        with contextlib.suppress(MeshError):  # the next build drops what nothing names
-            discard_schema(spark)
-    elif result.status != Status.PUBLISHED and isinstance(candidate, Path):
-        discard_candidate(candidate)
+    if result.status != Status.PUBLISHED:
+        publisher.discard(name, run.run_id, candidate)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return result
 
