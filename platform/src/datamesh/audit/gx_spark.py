@@ -15,7 +15,6 @@ dialects it knows, in which those names resolve (``suites.SPARK_TYPES`` plans th
 
 from __future__ import annotations
 
-import re
 from types import ModuleType
 from typing import Any
 
@@ -23,11 +22,7 @@ from datamesh.audit.location import MissingTableError
 from datamesh.audit.suites import SuitePlan
 from datamesh.engine.kinds import SparkSchema, quote_identifier
 from datamesh.engine.spark_server import Endpoint
-from datamesh.engine.spark_sql import query
-from datamesh.errors import MeshError
-
-# "Error running query: [SCHEMA_NOT_FOUND] org.apache...NoSuchDatabaseException: [SCHEMA_NOT_..."
-_JAVA_PREFIX = re.compile(r"^Error running query: (\[\w+\] )?[\w.$]+: ")
+from datamesh.engine.spark_sql import SparkStatementError, query
 
 
 def type_module() -> ModuleType:
@@ -52,12 +47,9 @@ def check_tables(location: SparkSchema, plans: list[SuitePlan]) -> None:
     endpoint = Endpoint(location.host, location.port, external=True)
     try:
         rows = query(endpoint, f"show tables in {quote_identifier(location.schema)}")
-    except MeshError:
-        raise  # the server cannot be reached: already named
-    except Exception as exc:  # PyHive's own errors, e.g. for a schema that does not exist
-        detail = _server_message(exc)
+    except SparkStatementError as exc:  # refused, e.g. a schema that does not exist
         raise MissingTableError(
-            f"{location.sqlalchemy_url}: schema {location.schema} cannot be read: {detail}"
+            f"{location.sqlalchemy_url}: schema {location.schema} cannot be read: {exc.message}"
         ) from None
     found = {str(row[1]).lower() for row in rows}  # (namespace, tableName, isTemporary)
     for plan in plans:
@@ -66,14 +58,6 @@ def check_tables(location: SparkSchema, plans: list[SuitePlan]) -> None:
                 f"{location.sqlalchemy_url}: table {location.schema}.{plan.identifier} of "
                 f"{plan.unique_id} not found"
             )
-
-
-def _server_message(exc: Exception) -> str:
-    """The server's own first line, without the Java class (PyHive wraps it in a Thrift reply)."""
-    response = exc.args[0] if exc.args else None
-    text = str(getattr(getattr(response, "status", None), "errorMessage", None) or exc)
-    first = (text.strip().splitlines() or [type(exc).__name__])[0]
-    return _JAVA_PREFIX.sub("", first)[:300]
 
 
 def add_datasource(context: Any, name: str, location: SparkSchema) -> Any:

@@ -7,6 +7,7 @@ endpoint, through PyHive (installed with dbt-spark's PyHive extra).
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,17 +38,30 @@ def spark_cursor(endpoint: Endpoint) -> Iterator[Any]:
 
 
 class SparkStatementError(SparkServerError):
-    """Spark refused a statement the platform ran; the message is Spark's first line."""
+    """Spark refused a statement the platform ran: Spark's own sentence, and the statement."""
+
+    def __init__(self, message: str, statement: str) -> None:
+        self.message, self.statement = message, statement
+        super().__init__(f"{message} (in: {statement[:200]})")
+
+
+# "Error running query: [SCHEMA_NOT_FOUND] org.apache...NoSuchDatabaseException: " before the
+# sentence a person reads
+_JAVA_PREFIX = re.compile(r"^Error running query: (\[\w+\] )?[\w.$]+: ")
 
 
 def spark_message(exc: BaseException) -> str:
     """Spark's own error sentence out of PyHive's Thrift response (which carries a Java stack)."""
+    text = ""
     for arg in getattr(exc, "args", ()):
         status = getattr(arg, "status", None)
         message = getattr(status, "errorMessage", None) or getattr(arg, "errorMessage", None)
         if message:
-            return str(message).strip().splitlines()[0]
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = str(message)
+            break
+    text = (text or str(exc)).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return _JAVA_PREFIX.sub("", first)[:500]
 
 
 def execute(cursor: Any, statement: str) -> None:
@@ -55,7 +69,7 @@ def execute(cursor: Any, statement: str) -> None:
     try:
         cursor.execute(statement)
     except Exception as exc:  # PyHive's OperationalError/ProgrammingError, thrift's errors
-        raise SparkStatementError(f"{spark_message(exc)} (in: {statement[:200]})") from None
+        raise SparkStatementError(spark_message(exc), statement) from None
 
 
 def run_statements(endpoint: Endpoint, statements: list[str]) -> None:
