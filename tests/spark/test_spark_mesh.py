@@ -24,7 +24,7 @@ from datamesh.engine import spark_server
 from datamesh.engine.kinds import schema_of
 from datamesh.engine.spark_sql import query, run_statements
 from datamesh.faults import FAULT_ENV
-from datamesh.publish.spark_publish import domain_schemas
+from datamesh.publish.spark_publish import domain_schemas, verify_spark_publication
 from datamesh.registry import read_interface
 from datamesh.warehouse import Warehouse
 
@@ -178,6 +178,7 @@ def test_a_failing_test_does_not_publish_and_leaves_the_published_schema(
     assert own_schemas(spark_env, warehouse, "alpha") == []  # the failed build's is dropped
 
 
+@pytest.mark.fault
 def test_a_build_killed_before_the_switch_leaves_what_consumers_read(
     built: Path, tmp_path: Path, spark_env: spark_server.Endpoint
 ) -> None:
@@ -202,6 +203,32 @@ def test_a_build_killed_before_the_switch_leaves_what_consumers_read(
     assert rows(spark_env, f"select id from {schema}.things_v2")  # the previous one is kept
 
 
+@pytest.mark.fault
+def test_a_build_killed_right_after_the_switch_left_a_whole_publication(
+    built: Path, tmp_path: Path, spark_env: spark_server.Endpoint
+) -> None:
+    cli, warehouse = copy_built(built, tmp_path)
+    old = published_schema(warehouse, "alpha")
+    env = {**os.environ, FAULT_ENV: "publish:registered"}
+    killed = subprocess.run(
+        cli.argv("build", "--engine", "spark", "--full-refresh", "-s", "alpha"),
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    new = published_schema(warehouse, "alpha")  # the switch happened: the new one, whole
+    assert new != old
+    assert rows(spark_env, f"select id, score from {new}.things_v2") == [(1, 10), (2, 20), (3, 30)]
+    entry = read_interface(warehouse.registry_dir, "alpha")
+    assert verify_spark_publication(spark_env, entry) is None
+    # the next build trusts it (nothing changed, nothing damaged) and keeps both schemas
+    again = cli.run("build", "--engine", "spark", "-s", "alpha")
+    assert again.code == 0, again.output
+    assert "alpha" in again.output and "unchanged" in again.output
+    assert published_schema(warehouse, "alpha") == new
+    assert rows(spark_env, f"select count(*) from {old}.things_v2") == [(3,)]
+
+
+@pytest.mark.fault
 def test_a_write_to_a_published_table_is_found_and_rebuilt(
     built: Path, tmp_path: Path, spark_env: spark_server.Endpoint
 ) -> None:
