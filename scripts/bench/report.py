@@ -118,7 +118,8 @@ def render_markdown(run: dict[str, Any], scenarios: list[Scenario]) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [_row_line(sc.number, row) for sc in scenarios for row in sc.rows]
-    lines += ["", "| # | target | measured | goal | met |", "|---|---|---|---|---|"]
+    if any(sc.targets for sc in scenarios):
+        lines += ["", "| # | target | measured | goal | met |", "|---|---|---|---|---|"]
     for sc in scenarios:
         for t in sc.targets:
             met = "n/a" if t.met is None else ("yes" if t.met else "**no**")
