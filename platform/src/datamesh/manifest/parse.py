@@ -65,6 +65,13 @@ def install_packages(domain: Domain, warehouse: Warehouse) -> None:
         )
 
 
+def command_args(command: tuple[str, ...], common: list[str]) -> list[str]:
+    """dbt's arguments: the subcommand's words (``docs generate``), the common options, then
+    the command's own options in order with their values (``--select a b``)."""
+    first_option = next((i for i, w in enumerate(command) if w.startswith("-")), len(command))
+    return [*command[:first_option], *common, *command[first_option:], "--no-partial-parse"]
+
+
 def _parse(
     domain: Domain,
     warehouse: Warehouse,
@@ -81,16 +88,15 @@ def _parse(
     profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
-    words = [w for w in command if not w.startswith("-")]  # ("docs", "generate"), ("parse",)
-    args = [
-        *words,
-        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
-        "--log-level",
-        "none",
-        "--no-use-colors",
-        *[w for w in command if w.startswith("-")],
-    ]
-    args.append("--no-partial-parse")
+    args = command_args(
+        command,
+        [
+            *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
+            "--log-level",
+            "none",
+            "--no-use-colors",
+        ],
+    )
     with (
         _IN_PROCESS_DBT,
         environment(
