@@ -130,7 +130,9 @@ def test_edges_carry_columns_with_lines_and_unknown_when_not_compiled() -> None:
                                "columns": [{"name": n} for n in REGISTERED[ORDERS]]}]}]  # fmt: skip
     edges = [_edge("a", "model.sales.fct_orders"), _edge("b", "model.sales.fct_orders")]
     a, b = annotate_edges(edges, dbt_manifest, "finance", interfaces)
-    assert a["columns"] == [{"name": "store_id", "line": 4, "usage": "output"}] and a["star"]
+    assert a["star"] and a["columns"] == [
+        {"name": "store_id", "line": 4, "usage": "output", "feeds": ["store_id"]}
+    ]
     assert b["columns"] == UNKNOWN and "not compiled" in b["columns_reason"]
     assert reads_column(b, "order_date") and not reads_column(a, "order_date")
 
@@ -206,3 +208,23 @@ def test_union_branches_and_window_specs_reach_the_output() -> None:
     assert usage(f"select k from {union} where k = 1") == {"order_id": "output"}
     sql = f"select row_number() over (partition by store_id order by total) as rn from {ORD}"
     assert usage(sql) == {"store_id": "output", "total": "output"}
+
+
+def feeds(sql: str, key=ORDERS) -> dict[str, set[str]]:
+    return {c: set(f) for c, f in columns_read(sql, REGISTERED, OWN)[key].feeds.items()}
+
+
+def test_each_producer_column_names_the_output_columns_it_feeds() -> None:
+    sql = f"""
+    with o as (select customer_id, order_date, total from {ORD}),
+    per_customer as (
+        select customer_id as cid, min(order_date) as first_order, max(order_date) as last_order,
+            sum(total) filter (where total > 0) as spent
+        from o group by customer_id
+    )
+    select cid, first_order, last_order, spent * 2 as spent_twice from per_customer
+    """
+    assert feeds(sql) == {
+        "customer_id": {"cid"}, "order_date": {"first_order", "last_order"},
+        "total": {"spent_twice"},
+    }  # fmt: skip

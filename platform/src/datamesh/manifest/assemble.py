@@ -37,8 +37,9 @@ from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
 # Bumped when what a cached parse holds changes: 2 non-public nodes listed (what a wrong ref
-# names), edges with the columns they read, 6 how each column is read (output or predicate).
-CACHE_FORMAT = 6
+# names), edges with the columns they read, 6 how each column is read (output or predicate),
+# 7 the consumer's output columns each one feeds.
+CACHE_FORMAT = 7
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:

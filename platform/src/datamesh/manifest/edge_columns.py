@@ -51,8 +51,8 @@ def annotate_edges(
     upstream_interfaces: Iterable[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """``edges`` (from ``cross_domain_edges``) each with ``columns``: a list of
-    ``{"name", "line", "usage"}`` or ``"unknown"`` (then ``columns_reason`` says why), and
-    ``star``."""
+    ``{"name", "line", "usage", "feeds"}`` or ``"unknown"`` (then ``columns_reason`` says
+    why), and ``star``."""
     registered = _producer_columns(upstream_interfaces)
     nodes = dbt_manifest.get("nodes", {})
     by_consumer: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -91,6 +91,7 @@ def annotate_edges(
                     "name": name,
                     "line": first_line(raw, [name]) or ref_line,
                     "usage": read.usage.get(name, OUTPUT),
+                    "feeds": sorted(read.feeds.get(name, ())),
                 }
                 for name in sorted(read.columns)
             ]

@@ -19,7 +19,7 @@ from datamesh.impact.changes import BreakingChange
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.manifest.parse import compile_domain
 from datamesh.manifest.parse_errors import DomainParseError
-from datamesh.registry import read_interface
+from datamesh.registry import read_interface, registered_domains
 from datamesh.warehouse import Warehouse
 
 
@@ -45,16 +45,11 @@ def _domain(interface: dict[str, Any], models: list[dict[str, Any]]) -> dict[str
 def _registered_consumers(warehouse: Warehouse, graph: DomainGraph, name: str) -> list[dict]:
     """Registry entries of the domains that read ``name``, as they last published."""
     entries = []
-    for other in sorted({*graph.domains, *_registered_names(warehouse)} - {name}):
+    for other in sorted({*graph.domains, *registered_domains(warehouse.registry_dir)} - {name}):
         entry = _entry(warehouse, other)
         if entry and any(e["producer"]["domain"] == name for e in entry.get("edges") or []):
             entries.append(entry)
     return entries
-
-
-def _registered_names(warehouse: Warehouse) -> list[str]:
-    folder = warehouse.registry_dir
-    return [p.stem for p in folder.glob("*.json")] if folder.is_dir() else []
 
 
 def _reads_now(
