@@ -136,7 +136,7 @@ def _parse_one(
             return cached["interface"]
     registry_dir = warehouse.parse_registry_dir
     if upstream_interfaces:  # compiled SQL tells which producer columns each edge reads
-        dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph)
+        dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph, key)
     else:
         dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
     interface = interface_from_parse(domain, dbt_manifest, upstream_interfaces)

@@ -138,15 +138,27 @@ def diagnose_parse(
 
 
 def compile_domain(
-    domain: Domain, warehouse: Warehouse, registry_dir: Path, graph: DomainGraph
+    domain: Domain,
+    warehouse: Warehouse,
+    registry_dir: Path,
+    graph: DomainGraph,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """Run ``dbt compile`` for one domain without reading any data; returns its manifest.json.
 
     The publish target names an empty scratch file, the attach plugin attaches nothing and
     ``--no-introspect`` keeps dbt from querying: the compiled SQL is all ``mesh check`` needs.
-    Raises DomainParseError as ``parse_domain`` does.
+    ``key`` (the parse cache's content key) names what is compiled: a compile already made for
+    the same key is read back, not run again (``mesh check`` compiles once in the manifest
+    stage and once for its own checks). Raises DomainParseError as ``parse_domain`` does.
     """
     folder = warehouse.compile_dir(domain.name)
+    manifest_file = folder / "target" / "manifest.json"
+    key_file = warehouse.compile_key_file(domain.name)
+    made_for = key_file.read_text(encoding="utf-8") if key_file.is_file() else None
+    if key is not None and made_for == key and manifest_file.is_file():
+        return json.loads(manifest_file.read_text(encoding="utf-8"))
+    key_file.unlink(missing_ok=True)  # whatever dbt writes next was not made for that key
     scratch = warehouse.compile_scratch_file(domain.name)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     result = _parse(
@@ -158,7 +170,9 @@ def compile_domain(
         raise DomainParseError(
             classify_parse_failure(result.exception, domain, graph, registry_dir)
         )
-    return json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))
+    if key is not None:
+        key_file.write_text(key, encoding="utf-8")
+    return json.loads(manifest_file.read_text(encoding="utf-8"))
 
 
 def generate_docs(domain: Domain, warehouse: Warehouse, graph: DomainGraph, folder: Path) -> Path:
