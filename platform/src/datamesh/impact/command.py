@@ -17,6 +17,12 @@ it feeds (column lineage, one hop) and whether it is read only in a predicate: i
 every reader, in the text for the column asked about."""
 
 
+PREDICATE_ONLY = {
+    "predicate-equality": "read only in predicates, by equality",
+    "predicate": "read only in predicates",
+}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = command_parser(
         sub, "impact", summary="who reads a model, a version or a column",
@@ -64,6 +70,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
         print(f"  {r.domain}.{r.model}  reads{version if r.version is not None else ''}: "
               f"{columns}  {where}  owner: {r.owner or '-'}")  # fmt: skip
         for read in r.lineage or [] if column else []:
-            into = ", ".join(read["feeds"]) or f"nothing ({read['usage']} only)"
+            how = PREDICATE_ONLY.get(read["usage"], "reaches no output column")
+            into = ", ".join(read["feeds"]) or f"no output column ({how})"
             print(f"    {domain}.{model}.{read['column']} -> {into}")
     return 0
