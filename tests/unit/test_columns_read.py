@@ -228,3 +228,11 @@ def test_each_producer_column_names_the_output_columns_it_feeds() -> None:
         "customer_id": {"cid"}, "order_date": {"first_order", "last_order"},
         "total": {"spent_twice"},
     }  # fmt: skip
+
+
+def test_a_read_the_walk_cannot_follow_makes_every_column_reach_the_output() -> None:
+    sql = f"""
+    select o.order_id from {ORD} o, lateral (select o.store_id as s) as l
+    where l.s = 1 and o.customer_id = 3
+    """
+    assert usage(sql) == {"order_id": "output", "store_id": "output", "customer_id": "output"}

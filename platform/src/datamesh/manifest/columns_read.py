@@ -58,6 +58,7 @@ class _Collected:
     unknown: dict[RelationKey, str] = field(default_factory=dict)
     usage: dict[ProducerColumn, set[str]] = field(default_factory=dict)
     feeds: dict[ProducerColumn, set[str]] = field(default_factory=dict)
+    untraced: bool = False  # a read the usage walk could not follow: every usage is output
 
 
 def relation_key(relation_name: str) -> RelationKey | None:
@@ -169,7 +170,10 @@ class _Flows:
                 return {(key, column.name.lower()): True} if key in self.producers else {}
             if isinstance(source, Scope):
                 return dict(self.derived.get(id(source), {}).get(column.name.lower(), {}))
+            if source is not None or (not column.table and current.sources):
+                break  # a source of another kind, or an unqualified column among several
             current = current.parent
+        self.out.untraced = True  # cannot tell where it comes from: take no risk
         return {}
 
     def _use(self, flow: Flow, how: str) -> None:
@@ -183,7 +187,9 @@ class _Flows:
         elif isinstance(node, exp.Select):
             projections = self._select(scope, node)
         else:
-            return  # not followed: its reads count as output (the safe side)
+            if any(self._resolve(scope, c) for c in scope.columns):
+                self.out.untraced = True  # a producer column in a scope not followed
+            return
         self.derived[id(scope)] = projections
         if scope.is_root:
             for name, flow in projections.items():
@@ -337,15 +343,16 @@ def columns_read(
             columns = frozenset(out.columns.get(key, ()))
             result[key] = TableReads(
                 columns, star=key in star,
-                usage={c: _usage(out.usage.get((key, c))) for c in columns},
+                usage={c: _usage(out.usage.get((key, c)), out.untraced) for c in columns},
                 feeds={c: frozenset(out.feeds.get((key, c), ())) for c in columns},
             )  # fmt: skip
     return result
 
 
-def _usage(found: set[str] | None) -> str:
-    """The strongest way a column is read; one that could not be followed reaches the output."""
-    if not found or OUTPUT in found:
+def _usage(found: set[str] | None, untraced: bool) -> str:
+    """The strongest way a column is read; one that could not be followed, or any column of a
+    query with a read the walk could not follow, reaches the output."""
+    if untraced or not found or OUTPUT in found:
         return OUTPUT
     return PREDICATE if PREDICATE in found else EQUALITY
 
