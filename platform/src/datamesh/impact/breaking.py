@@ -17,28 +17,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from datamesh.impact.cast_compare import compared_by_cast
+from datamesh.impact.cast_compare import compared_by_cast, normalize_type
 from datamesh.impact.changes import Addition, BreakingChange, Consumer, version_number
 from datamesh.manifest.edge_columns import read_line, read_usage, reads_column
-
-TYPE_ALIASES = {
-    "int": "integer", "int4": "integer", "signed": "integer",
-    "int8": "bigint", "long": "bigint",
-    "float8": "double", "double precision": "double",
-    "float4": "float", "real": "float",
-    "string": "varchar", "text": "varchar", "char": "varchar", "bpchar": "varchar",
-    "bool": "boolean", "logical": "boolean",
-    "datetime": "timestamp",
-}  # fmt: skip
 
 Key = tuple[str, str, Any]
 StillDefined = Callable[[str, dict[str, Any]], bool]
 Locate = Callable[[str, str | None], str | None]
-
-
-def normalize_type(data_type: str | None) -> str:
-    text = " ".join((data_type or "").lower().split())
-    return TYPE_ALIASES.get(text, text)
 
 
 def _version(value: Any) -> Any:

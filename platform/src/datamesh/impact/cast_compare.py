@@ -26,18 +26,23 @@ from datamesh.manifest.columns_read import EQUALITY, PREDICATE
 
 SIGNED = ("tinyint", "smallint", "integer", "bigint", "hugeint")
 UNSIGNED = ("utinyint", "usmallint", "uinteger", "ubigint", "uhugeint")
-ALIASES = {
-    "int1": "tinyint", "int2": "smallint", "short": "smallint", "int": "integer",
-    "int4": "integer", "signed": "integer", "int8": "bigint", "long": "bigint",
-    "int128": "hugeint", "string": "varchar", "text": "varchar", "char": "varchar",
-    "bpchar": "varchar", "bool": "boolean", "logical": "boolean",
+TYPE_ALIASES = {
+    "int1": "tinyint", "int2": "smallint", "short": "smallint",
+    "int": "integer", "int4": "integer", "signed": "integer",
+    "int8": "bigint", "long": "bigint", "int128": "hugeint",
+    "float8": "double", "double precision": "double",
+    "float4": "float", "real": "float",
+    "string": "varchar", "text": "varchar", "char": "varchar", "bpchar": "varchar",
+    "bool": "boolean", "logical": "boolean",
+    "datetime": "timestamp",
 }  # fmt: skip
 TEXT_COMPARABLE = frozenset({*SIGNED, *UNSIGNED, "boolean", "date"})
 
 
-def _name(data_type: str | None) -> str:
+def normalize_type(data_type: str | None) -> str:
+    """A type name as DuckDB means it (``int4`` is ``integer``): aliases are no change."""
     text = " ".join((data_type or "").lower().split())
-    return ALIASES.get(text, text)
+    return TYPE_ALIASES.get(text, text)
 
 
 def _widens(before: str, after: str) -> bool:
@@ -53,7 +58,7 @@ def _widens(before: str, after: str) -> bool:
 def compared_by_cast(before: str | None, after: str | None, usage: str) -> bool:
     """Whether a reader that reads the column as ``usage`` gets the same predicate results
     after its type changes from ``before`` to ``after`` (see the module's rule)."""
-    old, new = _name(before), _name(after)
+    old, new = normalize_type(before), normalize_type(after)
     if usage not in (EQUALITY, PREDICATE) or old == new:
         return False
     if _widens(old, new):
