@@ -71,7 +71,8 @@ def _reads_now(
 def publish_breaks(
     name: str, new: dict[str, Any], graph: DomainGraph, warehouse: Warehouse
 ) -> list[BreakingChange]:
-    """The changes from ``name``'s published interface to ``new`` that break a reader."""
+    """The changes from ``name``'s published interface to ``new`` that break a reader, or that
+    a reader still runs by an implicit cast (``cautions``: a warning, the publish goes on)."""
     old = _entry(warehouse, name)
     if old is None:
         return []
@@ -85,7 +86,7 @@ def publish_breaks(
     current = {"domains": [_domain(new, new["models"])], "edges": []}
     unchecked = breaking_changes(baseline, current)
     if not any(c.breaking for c in unchecked):
-        return []
+        return [c for c in unchecked if c.cautions]
     for consumer in consumers:  # judged by their code in the tree, where it compiles
         if consumer["domain"] not in graph.domains:
             continue
@@ -93,7 +94,21 @@ def publish_breaks(
         if edges is not None:
             current["domains"].append(_domain(consumer, []))
             current["edges"] += [e for e in edges if e["producer"]["domain"] == name]
-    return [c for c in breaking_changes(baseline, current) if c.breaking]
+    return [c for c in breaking_changes(baseline, current) if c.breaking or c.cautions]
+
+
+GATE_WARNING = "publish gate: "
+
+
+def describe_cautions(changes: list[BreakingChange]) -> list[str]:
+    """One warning per reader a change leaves working by an implicit cast."""
+    return [
+        f"{GATE_WARNING}{change.message}: {reader.domain}.{reader.model}"
+        + (f" ({reader.where})" if reader.where else "")
+        + " reads it only in predicates, compared by an implicit cast: check the values match"
+        for change in changes
+        for reader in change.cautions
+    ]
 
 
 def describe(changes: list[BreakingChange]) -> list[str]:
