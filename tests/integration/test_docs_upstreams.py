@@ -45,7 +45,9 @@ def test_upstream_nodes_are_documented_from_the_registry(tmp_path: Path, monkeyp
     node = json.loads((folder / "manifest.json").read_text())["nodes"][THINGS]
     assert node["description"] == "Things alpha publishes."
     assert {n: (c["data_type"], c["description"]) for n, c in node["columns"].items()} == {
-        "id": ("integer", "Key."), "label": ("varchar", "Label."), "score": ("integer", "Score."),
+        "id": ("integer", "Key."), "label": ("varchar", "Label."),
+        # beta_summary's sum(score) as total_score: the column's lineage, one hop down
+        "score": ("integer", "Score.\n\n- read by `beta.beta_summary.total_score`"),
     }  # fmt: skip
     assert node["contract"]["enforced"] is True
     assert (node["version"], node["latest_version"], node["access"]) == (2, 2, "public")
