@@ -123,8 +123,12 @@ def _unknown_reads(manifest: dict[str, Any]) -> dict[str, Any]:
     return blind
 
 
-def gate(baseline: dict[str, Any], m: Mutation) -> tuple[set[tuple[str, str]], float]:
-    """Consumer models the gate says ``m`` breaks, and the seconds it took."""
+Pairs = set[tuple[str, str]]
+
+
+def gate(baseline: dict[str, Any], m: Mutation) -> tuple[Pairs, Pairs, float]:
+    """Consumer models the gate says ``m`` breaks, those it only warns about (compared by an
+    implicit cast), and the seconds it took."""
     current = copy.deepcopy(baseline)
     for domain in current["domains"]:
         for model in domain["models"]:
@@ -137,7 +141,8 @@ def gate(baseline: dict[str, Any], m: Mutation) -> tuple[set[tuple[str, str]], f
         (c.domain, c.model) for ch in changes if ch.breaking for c in ch.consumers
         if not c.model.startswith("exposure:")  # no dbt model to build: not in the pairs
     }  # fmt: skip
-    return said, seconds
+    warned = {(c.domain, c.model) for ch in changes for c in ch.cautions}
+    return said, warned, seconds
 
 
 def _unique_id(manifest: dict[str, Any], m: Mutation) -> str:
@@ -316,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         column_seconds, model_seconds, truth_seconds = [], [], []
         failed_truth: list[str] = []
         for m in unread:  # no model reads this version (maybe an exposure): nothing to build
-            said, seconds = gate(manifest, m)
+            _, _, seconds = gate(manifest, m)
             column_seconds.append(seconds)
         for number, m in enumerate(read, start=1):
             edges = [e for e in manifest["edges"] if _same_version(e, m)]
@@ -325,9 +330,9 @@ def main(argv: list[str] | None = None) -> int:
                 consumers.setdefault(edge["consumer"]["domain"], set()).add(
                     edge["consumer"]["model"]
                 )
-            by_column, seconds = gate(manifest, m)
+            by_column, warned, seconds = gate(manifest, m)
             column_seconds.append(seconds)
-            by_model, seconds = gate(blind, m)
+            by_model, _, seconds = gate(blind, m)
             model_seconds.append(seconds)
             t0 = time.perf_counter()
             try:
@@ -344,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                     model_pairs.append((key in by_model, key in broken))
                     rows.append({"mutation": m.label, "consumer": f"{domain}.{model}",
                                  "broken": key in broken, "column_gate": key in by_column,
+                                 "column_gate_warned": key in warned,
                                  "model_gate": key in by_model})  # fmt: skip
             shown = [f"{d}.{x} ({truth.why.get((m.label, d, x))})" for d, x in sorted(broken)]
             print(f"[{number}/{len(read)}] {m.label}: broken: {', '.join(shown) or '-'}; "
@@ -352,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         "mutations": len(every),
         "mutations_with_readers": len(read),
         "pairs": len(column_pairs),
-        "column_gate": {**score(column_pairs), "ms_per_mutation": _ms(column_seconds)},
+        "column_gate": {**score(column_pairs), "ms_per_mutation": _ms(column_seconds),
+                        "warned": sum(1 for r in rows if r["column_gate_warned"]),
+                        "warned_but_broken": sum(
+                            1 for r in rows if r["column_gate_warned"] and r["broken"])},
         "without_ground_truth": failed_truth,
         "model_gate": {**score(model_pairs), "ms_per_mutation": _ms(model_seconds)},
         "ground_truth_seconds_per_mutation": round(sum(truth_seconds) / max(1, len(read)), 2),

@@ -427,3 +427,37 @@ def test_moving_latest_forward_breaks_unpinned_readers_of_what_it_drops_and_says
     assert "v=2" in unpinned["beta_latest"] and "v=3" in unpinned["beta_scores"]
     added = [(a["kind"], a["version"]) for a in run.report["changelog"]]
     assert ("version-added", 3) in added
+
+
+ID_TO_VARCHAR_V2 = (
+    "      - v: 2\n",
+    "      - v: 2\n        columns:\n          - include: all\n            exclude: [id]\n"
+    "          - name: id\n            description: Key.\n            data_type: varchar\n"
+    "            constraints: [{type: not_null}, {type: primary_key}]\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("predicate", "breaks"),
+    [
+        pytest.param("where id <> 0", False, id="equality-is-a-warning"),
+        pytest.param("where id > 0", True, id="ordering-breaks"),
+    ],
+)
+def test_a_key_read_only_in_a_predicate_retyped_to_varchar(repo, warehouse, predicate, breaks):
+    summary = repo / "mesh/beta/models/beta_summary.sql"
+    summary.write_text(summary.read_text().rstrip("\n") + f"\n{predicate}\n")
+    git(repo, "commit", "-qam", "beta_summary filters on id")
+    edit(things_yml(repo), *ID_TO_VARCHAR_V2)
+    run = check(repo, warehouse, "--baseline", "HEAD")
+    readers = [("beta", "beta_summary", 2)]
+    assert run.changes() == [
+        ("column-type-changed", "things", 2, "id", breaks, readers if breaks else [])
+    ]
+    (change,) = run.report["breaking_changes"]
+    cautions = [(c["domain"], c["model"], c["version"]) for c in change["cautions"]]
+    assert cautions == ([] if breaks else readers)
+    assert change["severity"] == ("error" if breaks else "warning")
+    assert run.code == (1 if breaks else 0), run.out
+    if not breaks:
+        assert "compared by implicit cast (does not fail), check: beta.beta_summary" in run.out

@@ -86,3 +86,38 @@ def test_allow_breaking_publishes_and_rebuilds_the_consumers(built, tiny_mesh):
     v2 = next(m for m in read_interface(warehouse.registry_dir, "alpha")["models"]
               if m["version"] == 2)  # fmt: skip
     assert "score" not in [c["name"] for c in v2["columns"]]
+
+
+ID_TO_VARCHAR_V2 = (
+    "      - v: 2\n        columns:\n          - include: all\n            exclude: [id]\n"
+    "          - name: id\n            description: Key.\n            data_type: varchar\n"
+    "            constraints: [{type: not_null}, {type: primary_key}]\n"
+)
+
+
+def test_a_key_read_only_in_a_predicate_retyped_to_varchar_publishes_with_a_warning(
+    tiny_mesh: Path, tmp_path: Path
+) -> None:
+    """beta_summary filters v2 on ``id <> 0``: alpha turning v2's id into varchar is compared
+    by DuckDB's implicit cast, so alpha publishes, beta rebuilds on it, and the build warns."""
+    summary = tiny_mesh / "beta/models/beta_summary.sql"
+    summary.write_text(summary.read_text().rstrip("\n") + "\nwhere id <> 0\n")
+    warehouse = Warehouse(tmp_path / "warehouse")
+    cli = MeshCli(tiny_mesh, warehouse.root)
+    assert cli.run("build").code == 0
+    yml = tiny_mesh / "alpha/models/things.yml"
+    yml.write_text(yml.read_text().replace("      - v: 2\n", ID_TO_VARCHAR_V2))
+    sql = tiny_mesh / "alpha/models/things_v2.sql"
+    sql.write_text(sql.read_text().replace("    id,\n", "    cast(id as varchar) as id,\n"))
+    run = cli.run("build")
+    assert run.code == 0, run.output
+    assert (
+        "alpha: publish gate: alpha.things v2: column 'id' type changed from integer to varchar: "
+        "beta.beta_summary (beta/models/beta_summary.sql:5) reads it only in predicates, "
+        "compared by an implicit cast" in run.output
+    )
+    v2 = next(m for m in read_interface(warehouse.registry_dir, "alpha")["models"]
+              if m["version"] == 2)  # fmt: skip
+    assert {c["name"]: c["data_type"] for c in v2["columns"]}["id"] == "varchar"
+    beta = read_interface(warehouse.registry_dir, "beta")
+    assert beta["published_at"] and "beta: failed" not in run.output

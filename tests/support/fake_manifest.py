@@ -63,8 +63,10 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
     """``consumer`` ("domain.model", unversioned) refs ``producer`` at ``version``.
 
     ``columns`` (names) are the producer columns it reads; without them the read is unknown.
+    ``usage`` maps some of them to how they are read (default ``output``).
     """
     columns = extra.pop("columns", None)
+    usage = extra.pop("usage", {})
     c_domain, c_model = consumer.split(".")
     p_domain, p_model = producer.split(".")
     suffix = f".v{version}" if version is not None else ""
@@ -82,7 +84,9 @@ def edge(consumer: str, producer: str, version: int | None = None, **extra: Any)
         "pinned": version is not None,
         "deprecated": False,
         "kind": "ref",
-        "columns": "unknown" if columns is None else [{"name": c, "line": 2} for c in columns],
+        "columns": "unknown"
+        if columns is None
+        else [{"name": c, "line": 2, "usage": usage.get(c, "output")} for c in columns],
         "columns_reason": "not given",
         "consumer_owner": {"name": f"Team {c_domain}", "email": f"{c_domain}@example.com"},
         "star": False,

@@ -32,11 +32,13 @@ def test_a_type_mutation_changes_the_type_however_the_contract_spells_it() -> No
 
 def test_gates_by_column_and_by_model_and_their_scores() -> None:
     orders = model("alpha", "orders", columns=[column("id", "integer"), column("label")])
-    reads_id = edge("beta.a", "alpha.orders", columns=["id"])
+    reads_id = edge("beta.a", "alpha.orders", columns=["id"], usage={"id": "predicate-equality"})
     unknown = edge("beta.b", "alpha.orders")
     mesh = manifest([orders], [reads_id, unknown], beta=["alpha"])
-    said, _ = gate(mesh, mutation("remove"))
-    assert said == {("beta", "b")}
+    said, warned, _ = gate(mesh, mutation("remove"))
+    assert (said, warned) == ({("beta", "b")}, set())
+    said, warned, _ = gate(mesh, mutation("type", "id", "integer"))  # to varchar: a still binds
+    assert (said, warned) == ({("beta", "b")}, {("beta", "a")})
     assert score([(True, True), (True, False), (False, True), (False, False)]) == {
         "true_positives": 1, "false_positives": 1, "false_negatives": 1,
         "precision": 0.5, "recall": 0.5,

@@ -230,3 +230,41 @@ def test_additions_are_the_changelog():
     assert ("column-added", 1, "channel") in found
     assert found.count(("latest-version-moved", 2, None)) == 1
     assert breaking_changes(baseline, current) == []
+
+
+def _retyped(*edges: dict, column_name: str = "id", to: str = "varchar") -> list:
+    baseline = orders_mesh(*edges)
+    current = orders_mesh(*edges)
+    for c in current["domains"][0]["models"][0]["columns"]:
+        if c["name"] == column_name:
+            c["data_type"] = to
+    return breaking_changes(baseline, current)
+
+
+def test_a_key_read_only_by_equality_and_retyped_to_text_is_a_warning_not_a_break():
+    joins = edge("beta.activity", "alpha.orders", columns=["id", "region"],
+                 usage={"id": "predicate-equality"})  # fmt: skip
+    projects = edge("beta.report", "alpha.orders", columns=["id"])
+    (change,) = _retyped(joins)
+    assert (change.breaking, change.severity) == (False, "warning")
+    assert [(c.domain, c.model) for c in change.cautions] == [("beta", "activity")]
+    assert "implicit cast" in change.cautions[0].advice
+    (change,) = _retyped(joins, projects)
+    assert summary([change]) == [
+        ("column-type-changed", "orders", None, "id", True, [("beta", "report", None)])
+    ]
+    assert [c.model for c in change.cautions] == ["activity"]
+
+
+def test_ordering_reads_other_types_removal_and_rename_still_break_predicate_readers():
+    ordered = edge("beta.activity", "alpha.orders", columns=["id"], usage={"id": "predicate"})
+    assert _retyped(ordered)[0].breaking  # varchar > 5 does not bind
+    equal = edge("beta.activity", "alpha.orders", columns=["id"],
+                 usage={"id": "predicate-equality", "region": "predicate-equality"})  # fmt: skip
+    assert _retyped(equal, to="double")[0].breaking
+    region = edge("beta.activity", "alpha.orders", columns=["region"],
+                  usage={"region": "predicate-equality"})  # fmt: skip
+    assert _retyped(region, column_name="region", to="integer")[0].breaking
+    current = orders_mesh(equal, columns=("order_date", "region"))
+    (removed,) = breaking_changes(orders_mesh(equal), current)
+    assert (removed.kind, removed.breaking) == ("column-removed", True)

@@ -130,10 +130,109 @@ def test_edges_carry_columns_with_lines_and_unknown_when_not_compiled() -> None:
                                "columns": [{"name": n} for n in REGISTERED[ORDERS]]}]}]  # fmt: skip
     edges = [_edge("a", "model.sales.fct_orders"), _edge("b", "model.sales.fct_orders")]
     a, b = annotate_edges(edges, dbt_manifest, "finance", interfaces)
-    assert a["columns"] == [{"name": "store_id", "line": 4}] and a["star"] is True
+    assert a["star"] and a["columns"] == [
+        {"name": "store_id", "line": 4, "usage": "output", "feeds": ["store_id"]}
+    ]
     assert b["columns"] == UNKNOWN and "not compiled" in b["columns_reason"]
     assert reads_column(b, "order_date") and not reads_column(a, "order_date")
 
 
 def test_a_column_the_only_source_lacks_is_still_read_of_it():
     assert reads(f"select id, label, nope from {ORD}") >= {"nope"}
+
+
+def usage(sql: str, key=ORDERS) -> dict[str, str]:
+    return dict(columns_read(sql, REGISTERED, OWN)[key].usage)
+
+
+def test_a_column_projected_through_ctes_reaches_the_output_one_in_a_join_does_not() -> None:
+    sql = f"""
+    with orders as (select * from {ORD}),
+    paid as (select order_id, sum(amount) as paid from {S} group by order_id),
+    final as (
+        select orders.customer_id, paid.paid
+        from orders join paid on orders.order_id = paid.order_id
+        where orders.store_id in (1, 2) and orders.customer_region is not null
+    )
+    select * from final
+    """
+    assert usage(sql) == {
+        "customer_id": "output", "order_id": "predicate-equality",
+        "store_id": "predicate-equality", "customer_region": "predicate-equality",
+    }  # fmt: skip
+
+
+def test_ordering_arithmetic_order_by_and_fractional_literals_are_other_predicates() -> None:
+    sql = f"""
+    select o.order_id from {ORD} o
+    where o.total > 5 and o.store_id + 1 = 3 and o.customer_id = 1.5
+    order by o.order_date
+    """
+    assert usage(sql) == {
+        "order_id": "output", "total": "predicate", "store_id": "predicate",
+        "customer_id": "predicate", "order_date": "predicate",
+    }  # fmt: skip
+
+
+def test_a_group_key_a_bare_condition_and_an_in_subquery_are_equality() -> None:
+    sql = f"""
+    select count(*) as n from {ORD} o
+    where o.customer_region and o.customer_id in (select c.customer_id from {C} c)
+    group by o.store_id
+    """
+    assert usage(sql) == {
+        "customer_region": "predicate-equality", "customer_id": "predicate-equality",
+        "store_id": "predicate-equality",
+    }  # fmt: skip
+    assert usage(sql, CUSTOMERS) == {"customer_id": "predicate-equality"}
+
+
+def test_a_computed_cte_column_compared_later_is_not_a_plain_equality() -> None:
+    sql = f"""
+    with o as (select order_id + 0 as k, store_id as s from {ORD})
+    select count(*) as n from o where o.k = 1 and o.s = 2
+    """
+    assert usage(sql) == {"order_id": "predicate", "store_id": "predicate-equality"}
+
+
+def test_a_column_both_projected_and_filtered_reaches_the_output() -> None:
+    sql = f"select store_id, max(total) as t from {ORD} where store_id = 1 group by store_id"
+    assert usage(sql) == {"store_id": "output", "total": "output"}
+
+
+def test_union_branches_and_window_specs_reach_the_output() -> None:
+    union = f"(select order_id as k from {ORD} union all select payment_id from {S}) as u"
+    assert usage(f"select count(*) as n from {union} where k = 1") == {
+        "order_id": "predicate-equality"
+    }
+    assert usage(f"select k from {union} where k = 1") == {"order_id": "output"}
+    sql = f"select row_number() over (partition by store_id order by total) as rn from {ORD}"
+    assert usage(sql) == {"store_id": "output", "total": "output"}
+
+
+def feeds(sql: str, key=ORDERS) -> dict[str, set[str]]:
+    return {c: set(f) for c, f in columns_read(sql, REGISTERED, OWN)[key].feeds.items()}
+
+
+def test_each_producer_column_names_the_output_columns_it_feeds() -> None:
+    sql = f"""
+    with o as (select customer_id, order_date, total from {ORD}),
+    per_customer as (
+        select customer_id as cid, min(order_date) as first_order, max(order_date) as last_order,
+            sum(total) filter (where total > 0) as spent
+        from o group by customer_id
+    )
+    select cid, first_order, last_order, spent * 2 as spent_twice from per_customer
+    """
+    assert feeds(sql) == {
+        "customer_id": {"cid"}, "order_date": {"first_order", "last_order"},
+        "total": {"spent_twice"},
+    }  # fmt: skip
+
+
+def test_a_read_the_walk_cannot_follow_makes_every_column_reach_the_output() -> None:
+    sql = f"""
+    select o.order_id from {ORD} o, lateral (select o.store_id as s) as l
+    where l.s = 1 and o.customer_id = 3
+    """
+    assert usage(sql) == {"order_id": "output", "store_id": "output", "customer_id": "output"}

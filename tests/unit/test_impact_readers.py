@@ -53,3 +53,18 @@ def test_unknown_targets_are_named(target, version, message):
 def test_target_must_have_two_or_three_parts():
     with pytest.raises(MeshError, match="expected <domain>.<model>"):
         parse_target("alpha")
+
+
+def test_each_reader_of_a_column_names_what_it_feeds_and_how_it_reads_it():
+    m = mesh()
+    legacy = m["edges"][0]
+    legacy["columns"][0].update(usage="predicate-equality", feeds=[])
+    legacy["columns"][1].update(feeds=["title", "label"])
+    by_model = {r.model: r for r in readers_of(m, "alpha", "things", "label")}
+    assert by_model["legacy"].lineage == [
+        {"column": "label", "usage": "output", "feeds": ["beta.legacy.title", "beta.legacy.label"]}
+    ]
+    assert by_model["opaque"].lineage is None  # unresolved: no lineage to give
+    (reader,) = readers_of(m, "alpha", "things", "id", version=1)
+    assert reader.to_json()["lineage"] == [{"column": "id", "usage": "predicate-equality",
+                                            "feeds": []}]  # fmt: skip

@@ -29,3 +29,8 @@ def write_interface(registry_dir: Path, interface: dict[str, Any]) -> Path:
     path = registry_dir / f"{interface['domain']}.json"
     write_json_atomic(path, interface)
     return path
+
+
+def registered_domains(registry_dir: Path) -> list[str]:
+    """Every domain with a registry entry (published at least once), by name."""
+    return sorted(p.stem for p in registry_dir.glob("*.json")) if registry_dir.is_dir() else []

@@ -184,6 +184,10 @@ class Warehouse:
         """The empty DuckDB file the compile's publish target names (no data is read)."""
         return self.compile_dir(domain) / f"{domain}.duckdb"
 
+    def compile_key_file(self, domain: str) -> Path:
+        """The content key the compile under ``compile_dir`` was made for (absent: unknown)."""
+        return self.compile_dir(domain) / "compiled_for.key"
+
     @property
     def compile_cache_dir(self) -> Path:
         """Each domain's compiled SQL, keyed like the parse cache (``check/compiled.py``)."""

@@ -2,7 +2,9 @@
 
 ``dbt compile`` runs in process without reading data (``manifest/parse.py``); what the checks
 need of it is kept per domain under the same content key as the parse cache, so a second
-``mesh check`` on an unchanged tree compiles nothing.
+``mesh check`` on an unchanged tree compiles nothing, and a domain the manifest stage already
+compiled for that key (one with upstreams: its edges' columns come from compiled SQL) is not
+compiled again.
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def compiled_domain(
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
         if cached.get("key") == key:
             return _record(cached["compiled"])
-    dbt_manifest = compile_domain(domain, warehouse, warehouse.parse_registry_dir, graph)
+    # the manifest stage compiled a domain with upstreams for the same key: read, not rerun
+    dbt_manifest = compile_domain(domain, warehouse, warehouse.parse_registry_dir, graph, key)
     compiled = compiled_from_manifest(domain.name, dbt_manifest)
     write_json_atomic(cache_file, {"key": key, "compiled": compiled})
     return _record(compiled)

@@ -49,6 +49,23 @@ def _consumer_list(change: BreakingChange) -> str:
     return ", ".join(_reader(c) for c in change.consumers)
 
 
+def _caution_list(change: BreakingChange) -> str:
+    return ", ".join(_reader(c) for c in change.cautions)
+
+
+def _status(change: BreakingChange) -> str:
+    if change.breaking:
+        return "BREAKING"
+    return "CHECK" if change.cautions else "UNREAD"
+
+
+def _readers_cell(change: BreakingChange) -> str:
+    parts = [_consumer_list(change)] if change.breaking else []
+    if change.cautions:
+        parts.append(f"compared by implicit cast, check: {_caution_list(change)}")
+    return "; ".join(parts) or "nobody reads what changed"
+
+
 REMOVED_KINDS = {"column-removed", "constraint-removed", "version-removed", "model-removed"}
 
 
@@ -82,17 +99,22 @@ def render_text(result: CheckResult, colour: bool = False) -> str:
     if result.baseline:
         if result.breaking_changes:
             lines.append(paint(f"Breaking changes against {result.baseline}:", "bold"))
-        for change in sorted(result.breaking_changes, key=lambda c: not c.breaking):
-            status = "BREAKING" if change.breaking else "UNREAD"
+        for change in sorted(result.breaking_changes, key=lambda c: SEVERITY_RANK[c.severity]):
             lines.append(
-                f"{paint(status.ljust(8), change.severity)} {change.kind}  {change.message}"
+                f"{paint(_status(change).ljust(8), change.severity)} {change.kind}  "
+                f"{change.message}"
             )
             if change.breaking:
                 lines.append(f"        breaks: {_consumer_list(change)}")
-                for c in change.consumers:
-                    if c.advice:
-                        lines.append(f"        -> {c.domain}.{c.model}: {c.advice}")
-            else:
+            if change.cautions:
+                lines.append(
+                    f"        compared by implicit cast (does not fail), check: "
+                    f"{_caution_list(change)}"
+                )
+            for c in (*change.consumers, *change.cautions):
+                if c.advice:
+                    lines.append(f"        -> {c.domain}.{c.model}: {c.advice}")
+            if not (change.breaking or change.cautions):
                 lines.append("        nobody reads what changed: reported, does not fail")
         for addition in result.changelog:
             lines.append(f"{'ADDED'.ljust(8)} {addition.kind}  {addition.message}")
@@ -138,11 +160,12 @@ def _changes_table(changes: list[BreakingChange]) -> list[str]:
         "| Breaking | Change | Model | Column | Before → After | Consumers broken | File |",
         "|---|---|---|---|---|---|---|",
     ]
-    for c in sorted(changes, key=lambda c: not c.breaking):
-        consumers = _consumer_list(c) if c.breaking else "nobody reads what changed"
+    for c in sorted(changes, key=lambda c: SEVERITY_RANK[c.severity]):
+        consumers = _readers_cell(c)
         before, after = before_after(c)
+        breaking = "yes" if c.breaking else "no, check" if c.cautions else "no"
         lines.append(
-            f"| {'yes' if c.breaking else 'no'} | `{c.kind}` "
+            f"| {breaking} | `{c.kind}` "
             f"| {_cell(_where(c.domain, c.model, c.version))} | {_cell(c.column)} "
             f"| {_cell(before)} → {_cell(after)} | {_cell(consumers)} | `{_cell(c.file)}` |"
         )
@@ -153,8 +176,9 @@ def _owners(result: CheckResult, new_findings: list[Finding]) -> dict[str, list[
     """Who to notify, and about what: owners of broken consumers."""
     owners: dict[str, list[str]] = {}
     for change in result.breaking_changes:
-        for c in change.consumers:
+        for c in (*change.consumers, *change.cautions):
             what = f"{c.domain}.{c.model} ({c.where or 'file unknown'}): {change.message}"
+            what += "" if c in change.consumers else " (check: compared by implicit cast)"
             owners.setdefault(c.owner or f"owner of {c.domain} (no group owner)", []).append(what)
     return owners
 
@@ -173,7 +197,7 @@ def render_markdown(result: CheckResult) -> str:
             advice = [
                 f"- **{c.domain}.{c.model}** (`{c.where}`): {c.advice}"
                 for change in result.breaking_changes
-                for c in change.consumers
+                for c in (*change.consumers, *change.cautions)
                 if c.advice
             ]
             if advice:
@@ -228,9 +252,7 @@ def render_junit(result: CheckResult, rule_ids: list[str]) -> str:
             _case(rules, rule, "all models", INFO, "")
     changes = ET.SubElement(root, "testsuite", name="mesh check: breaking changes")
     for c in result.breaking_changes:
-        text = c.message + (
-            f"\nbreaks: {_consumer_list(c)}" if c.breaking else "\nnobody reads what changed"
-        )
+        text = f"{c.message}\n{_readers_cell(c)}"
         _case(changes, c.kind, _where(c.domain, c.model, c.version), c.severity, text)
     if not result.breaking_changes:
         _case(changes, "breaking-changes", f"against {result.baseline or 'no baseline'}", INFO, "")

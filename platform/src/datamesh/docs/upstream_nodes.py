@@ -23,7 +23,8 @@ def _owner_text(owner: dict[str, Any] | None) -> str:
     return f"{name} <{email}>" if name and email else name or email
 
 
-def _column(column: dict[str, Any]) -> dict[str, Any]:
+def column_entry(column: dict[str, Any]) -> dict[str, Any]:
+    """A column as dbt's manifest.json holds it."""
     return {
         "name": column["name"], "description": column.get("description") or "", "meta": {},
         "data_type": column.get("data_type"),
@@ -63,7 +64,7 @@ def complete_manifest(manifest: dict[str, Any], interfaces: dict[str, dict[str, 
         mesh = _mesh_meta(producer, interface, model)
         enforced = bool(model.get("contract_enforced"))
         node["description"] = model.get("description") or ""
-        node["columns"] = {c["name"]: _column(c) for c in model.get("columns") or []}
+        node["columns"] = {c["name"]: column_entry(c) for c in model.get("columns") or []}
         node["contract"] = {**(node.get("contract") or {}), "enforced": enforced}
         node["group"] = model.get("group")
         node["meta"] = {**(node.get("meta") or {}), "owner": mesh["owner"], "mesh": mesh}

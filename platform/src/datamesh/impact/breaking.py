@@ -4,9 +4,11 @@ A column change (removed, renamed, retyped, constraint dropped) breaks exactly t
 that read that column of that version (``manifest/edge_columns.py``: from their compiled SQL;
 an unresolved read counts as every column). Readers are the baseline's edges judged by the
 consumers' code in the tree being checked, plus new readers there; exposures read everything.
-A change nobody reads is reported as info and does not fail. A new version shipped beside the
-old one changes nothing in the old one; moving ``latest_version`` breaks the unversioned readers
-that read what the new latest lacks. Compatible changes are the changelog (``additions``).
+A change nobody reads is reported as info and does not fail; a type change that a reader reads
+only in predicates the engine still evaluates by an implicit cast (``impact/cast_compare.py``)
+is a warning for that reader, not a break. A new version shipped beside the old one changes
+nothing in the old one; moving ``latest_version`` breaks the unversioned readers that read what
+the new latest lacks. Compatible changes are the changelog (``additions``).
 """
 
 from __future__ import annotations
@@ -15,27 +17,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from datamesh.impact.cast_compare import compared_by_cast, normalize_type
 from datamesh.impact.changes import Addition, BreakingChange, Consumer, version_number
-from datamesh.manifest.edge_columns import read_line, reads_column
-
-TYPE_ALIASES = {
-    "int": "integer", "int4": "integer", "signed": "integer",
-    "int8": "bigint", "long": "bigint",
-    "float8": "double", "double precision": "double",
-    "float4": "float", "real": "float",
-    "string": "varchar", "text": "varchar", "char": "varchar", "bpchar": "varchar",
-    "bool": "boolean", "logical": "boolean",
-    "datetime": "timestamp",
-}  # fmt: skip
+from datamesh.manifest.edge_columns import read_line, read_usage, reads_column
 
 Key = tuple[str, str, Any]
 StillDefined = Callable[[str, dict[str, Any]], bool]
 Locate = Callable[[str, str | None], str | None]
-
-
-def normalize_type(data_type: str | None) -> str:
-    text = " ".join((data_type or "").lower().split())
-    return TYPE_ALIASES.get(text, text)
 
 
 def _version(value: Any) -> Any:
@@ -119,6 +107,11 @@ class _Readers:
         """The same ref in the tree being checked; None when the consumer dropped it."""
         return self.current_edges.get(_ref_key(edge))
 
+    def usage(self, edge: dict[str, Any], column: str) -> str:
+        """How the reader reads ``column``: by its code in the tree being checked if parsed."""
+        now = self._now(edge) if edge["consumer"]["domain"] in self.current_domains else None
+        return read_usage(now or edge, column)
+
     def still_reads(self, edge: dict[str, Any], column: str | None) -> bool:
         if not reads_column(edge, column):
             return False
@@ -140,18 +133,25 @@ class _Readers:
 
     def of(
         self, domain: str, model: dict[str, Any], change: dict[str, Any], shape: Any = None
-    ) -> tuple[Consumer, ...]:
-        """Who ``change`` to ``model`` breaks; ``shape`` is a version still holding the old
-        shape (for readers of a model that became versioned)."""
+    ) -> tuple[tuple[Consumer, ...], tuple[Consumer, ...]]:
+        """Who ``change`` to ``model`` breaks, and whom a type change leaves working by an
+        implicit cast (a warning); ``shape`` is a version still holding the old shape (for
+        readers of a model that became versioned)."""
         column = change.get("column") if change["kind"] in COLUMN_KINDS else None
         key = (domain, model["name"], _version(model.get("version")))
-        readers = [
-            self.consumer(e, column, _advice(domain, model, e, shape))
-            for e in self.by_version.get(key, [])
-            if self.still_reads(e, column)
-        ]
+        readers, cautions = [], []
+        for edge in self.by_version.get(key, []):
+            if not self.still_reads(edge, column):
+                continue
+            if column is not None and change["kind"] == "column-type-changed":
+                usage = self.usage(edge, column)
+                if compared_by_cast(change["before"], change["after"], usage):
+                    advice = _cast_advice(column, change, usage)
+                    cautions.append(self.consumer(edge, column, advice))
+                    continue
+            readers.append(self.consumer(edge, column, _advice(domain, model, edge, shape)))
         readers += self.exposures.get(model["unique_id"], [])
-        return _unique(readers)
+        return _unique(readers), _unique(cautions)
 
     def unpinned(self, domain: str, name: str, version: Any) -> list[dict[str, Any]]:
         return [
@@ -198,6 +198,15 @@ def _advice(domain: str, model: dict[str, Any], edge: dict[str, Any], shape: Any
     return (
         f"pin it to the shape it reads, {_ref(domain, name, version)}, and ship the change as "
         f"a new version beside v{version} (keep latest_version on v{version} until readers move)"
+    )
+
+
+def _cast_advice(column: str, change: dict[str, Any], usage: str) -> str:
+    how = "compared for equality" if usage == "predicate-equality" else "read"
+    return (
+        f"reads '{column}' only in a join, where or group by ({how}, not in its output): the "
+        f"engine compares {change['before']} with {change['after']} by an implicit cast, so it "
+        "still runs; check that the values still match (the same keys, no new formats)"
     )
 
 
@@ -314,11 +323,14 @@ def breaking_changes(
     old_models, new_models = _models(baseline), _models(current)
     changes: list[BreakingChange] = []
 
-    def add(domain: str, model: dict[str, Any], change: dict[str, Any], readers_of) -> None:
+    def add(
+        domain: str, model: dict[str, Any], change: dict[str, Any],
+        consumers: tuple[Consumer, ...], cautions: tuple[Consumer, ...] = (),
+    ) -> None:  # fmt: skip
         changes.append(
             BreakingChange(
                 domain=domain, model=model["name"], version=model.get("version"),
-                consumers=readers_of,
+                consumers=consumers, cautions=cautions,
                 file=locate(domain, model.get("yaml_file") or model.get("sql_file")), **change,
             )
         )  # fmt: skip
@@ -335,7 +347,7 @@ def breaking_changes(
                 shape = _same_shape(domain, before, now)
             if after is not None:
                 for change in _version_changes(domain, before, after):
-                    add(domain, before, change, readers.of(domain, before, change, shape))
+                    add(domain, before, change, *readers.of(domain, before, change, shape))
                 continue
             narrowed = still_defined is not None and still_defined(domain, before)
             if narrowed:
@@ -349,7 +361,7 @@ def breaking_changes(
                 "after": "not public" if narrowed else None,
                 "message": f"{_label(domain, before)} {what}",
             }  # fmt: skip
-            add(domain, before, change, readers.of(domain, before, change))
+            add(domain, before, change, *readers.of(domain, before, change))
         old_latest = _latest(versions)
         new_latest = _latest(now) if now else None
         if not (old_latest and new_latest):

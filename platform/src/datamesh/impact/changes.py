@@ -59,7 +59,9 @@ class BreakingChange:
     """One incompatible change to a public model against the baseline, and who it breaks.
 
     ``breaking`` is true only when somebody reads the changed version: a change nobody reads
-    is reported but does not fail the check.
+    is reported but does not fail the check. ``cautions`` are readers a type change leaves
+    working by the engine's implicit cast (``impact/cast_compare.py``): a warning to check the
+    values, not a failure.
     """
 
     kind: str
@@ -72,6 +74,7 @@ class BreakingChange:
     after: Any = None
     consumers: tuple[Consumer, ...] = field(default_factory=tuple)
     file: str | None = None
+    cautions: tuple[Consumer, ...] = field(default_factory=tuple)
 
     @property
     def breaking(self) -> bool:
@@ -79,7 +82,9 @@ class BreakingChange:
 
     @property
     def severity(self) -> Severity:
-        return ERROR if self.breaking else INFO
+        if self.breaking:
+            return ERROR
+        return WARNING if self.cautions else INFO
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +98,7 @@ class BreakingChange:
             "breaking": self.breaking,
             "severity": self.severity,
             "consumers": [c.to_json() for c in self.consumers],
+            "cautions": [c.to_json() for c in self.cautions],
             "message": self.message,
             "file": self.file,
         }
@@ -100,7 +106,8 @@ class BreakingChange:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BreakingChange:
         consumers = tuple(Consumer(**_known(Consumer, c)) for c in data["consumers"])
-        return cls(**{**_known(cls, data), "consumers": consumers})
+        cautions = tuple(Consumer(**_known(Consumer, c)) for c in data.get("cautions") or [])
+        return cls(**{**_known(cls, data), "consumers": consumers, "cautions": cautions})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,15 @@ DESCRIPTION = """\
 List the consumer models that read a public model of another domain: all of it, one version
 (--version) or one column (<domain>.<model>.<column>). Reads come from each consumer's compiled
 SQL (select * expanded, CTEs followed); a consumer whose SQL cannot be resolved reads every
-column and is listed with columns 'unknown'."""
+column and is listed with columns 'unknown'. Each column read names the reader's output columns
+it feeds (column lineage, one hop) and whether it is read only in a predicate: in the JSON for
+every reader, in the text for the column asked about."""
+
+
+PREDICATE_ONLY = {
+    "predicate-equality": "read only in predicates, by equality",
+    "predicate": "read only in predicates",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,4 +69,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
         columns = ", ".join(r.columns) if r.columns is not None else "unknown (every column)"
         print(f"  {r.domain}.{r.model}  reads{version if r.version is not None else ''}: "
               f"{columns}  {where}  owner: {r.owner or '-'}")  # fmt: skip
+        for read in r.lineage or [] if column else []:
+            how = PREDICATE_ONLY.get(read["usage"], "reaches no output column")
+            into = ", ".join(read["feeds"]) or f"no output column ({how})"
+            print(f"    {domain}.{model}.{read['column']} -> {into}")
     return 0

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from datamesh.errors import MeshError
+from datamesh.manifest.column_lineage import endpoint_label
+from datamesh.manifest.columns_read import OUTPUT
 from datamesh.manifest.edge_columns import UNKNOWN, read_line, reads_column
 
 
@@ -23,6 +25,8 @@ class Reader:
     file: str | None
     line: int | None
     owner: str | None
+    # per producer column read: how (``usage``) and the reader's output columns it feeds
+    lineage: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,12 +79,17 @@ def readers_of(
             continue
         columns = edge.get("columns", UNKNOWN)
         owner = (edge.get("consumer_owner") or {}).get("name") or owners.get(consumer["domain"])
+        lineage = None if columns == UNKNOWN else [
+            {"column": c["name"], "usage": c.get("usage", OUTPUT),
+             "feeds": [endpoint_label(consumer, f) for f in c.get("feeds") or []]}
+            for c in columns if column is None or c["name"] == column.lower()
+        ]  # fmt: skip
         found.append(
             Reader(
                 consumer["domain"], consumer["model"], producer.get("version"),
                 bool(edge.get("pinned")),
                 None if columns == UNKNOWN else [c["name"] for c in columns],
-                consumer.get("file"), read_line(edge, column), owner,
+                consumer.get("file"), read_line(edge, column), owner, lineage,
             )
         )  # fmt: skip
     return sorted(found, key=lambda r: (r.domain, r.model, str(r.version)))

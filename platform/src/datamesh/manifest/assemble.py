@@ -37,8 +37,9 @@ from datamesh.warehouse import Warehouse
 
 SCHEMA_VERSION = 1
 # Bumped when what a cached parse holds changes: 2 non-public nodes listed (what a wrong ref
-# names), edges with the columns they read.
-CACHE_FORMAT = 5
+# names), edges with the columns they read, 6 how each column is read (output or predicate),
+# 7 the consumer's output columns each one feeds.
+CACHE_FORMAT = 7
 
 
 def _groups(dbt_manifest: dict[str, Any], project: str) -> list[dict[str, Any]]:
@@ -135,7 +136,7 @@ def _parse_one(
             return cached["interface"]
     registry_dir = warehouse.parse_registry_dir
     if upstream_interfaces:  # compiled SQL tells which producer columns each edge reads
-        dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph)
+        dbt_manifest = compile_domain(domain, warehouse, registry_dir, graph, key)
     else:
         dbt_manifest = parse_domain(domain, warehouse, registry_dir, graph)
     interface = interface_from_parse(domain, dbt_manifest, upstream_interfaces)

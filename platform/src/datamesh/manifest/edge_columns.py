@@ -11,7 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from datamesh.manifest.columns_read import RelationKey, columns_read, first_line, relation_key
+from datamesh.manifest.columns_read import (
+    OUTPUT,
+    RelationKey,
+    columns_read,
+    first_line,
+    relation_key,
+)
 from datamesh.manifest.interface import consumer_owner, own_models
 
 UNKNOWN = "unknown"
@@ -45,7 +51,8 @@ def annotate_edges(
     upstream_interfaces: Iterable[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """``edges`` (from ``cross_domain_edges``) each with ``columns``: a list of
-    ``{"name", "line"}`` or ``"unknown"`` (then ``columns_reason`` says why), and ``star``."""
+    ``{"name", "line", "usage", "feeds"}`` or ``"unknown"`` (then ``columns_reason`` says
+    why), and ``star``."""
     registered = _producer_columns(upstream_interfaces)
     nodes = dbt_manifest.get("nodes", {})
     by_consumer: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -80,7 +87,12 @@ def annotate_edges(
                 continue
             ref_line = _ref_line(raw, edge["producer"]["model"])
             columns = [
-                {"name": name, "line": first_line(raw, [name]) or ref_line}
+                {
+                    "name": name,
+                    "line": first_line(raw, [name]) or ref_line,
+                    "usage": read.usage.get(name, OUTPUT),
+                    "feeds": sorted(read.feeds.get(name, ())),
+                }
                 for name in sorted(read.columns)
             ]
             annotated.append({**edge, **owner, "columns": columns, "star": read.star})
@@ -105,3 +117,13 @@ def read_line(edge: dict[str, Any], column: str | None) -> int | None:
     lines = [c.get("line") for c in columns if column is None or c["name"] == column.lower()]
     found = [line for line in lines if line]
     return min(found) if found else None
+
+
+def read_usage(edge: dict[str, Any], column: str) -> str:
+    """How ``edge`` reads ``column`` (``columns_read.USAGES``); reaching the output when not
+    known (an unresolved read, or an edge recorded before usage was)."""
+    columns = edge.get("columns", UNKNOWN)
+    if columns == UNKNOWN:
+        return OUTPUT
+    found = [c.get("usage") or OUTPUT for c in columns if c["name"] == column.lower()]
+    return found[0] if found else OUTPUT

@@ -65,6 +65,13 @@ def install_packages(domain: Domain, warehouse: Warehouse) -> None:
         )
 
 
+def command_args(command: tuple[str, ...], common: list[str]) -> list[str]:
+    """dbt's arguments: the subcommand's words (``docs generate``), the common options, then
+    the command's own options in order with their values (``--select a b``)."""
+    first_option = next((i for i, w in enumerate(command) if w.startswith("-")), len(command))
+    return [*command[:first_option], *common, *command[first_option:], "--no-partial-parse"]
+
+
 def _parse(
     domain: Domain,
     warehouse: Warehouse,
@@ -81,16 +88,15 @@ def _parse(
     profiles_dir = platform_profiles_dir(warehouse, domain.name, domain.profile)
     # No partial parsing: the platform caches parses by content, and dbt's partial parse
     # reused stale injected nodes when one target folder served changed copies of a domain.
-    words = [w for w in command if not w.startswith("-")]  # ("docs", "generate"), ("parse",)
-    args = [
-        *words,
-        *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
-        "--log-level",
-        "none",
-        "--no-use-colors",
-        *[w for w in command if w.startswith("-")],
-    ]
-    args.append("--no-partial-parse")
+    args = command_args(
+        command,
+        [
+            *dbt_common_args(domain.path, profiles_dir, target_dir, log_dir),
+            "--log-level",
+            "none",
+            "--no-use-colors",
+        ],
+    )
     with (
         _IN_PROCESS_DBT,
         environment(
@@ -132,15 +138,27 @@ def diagnose_parse(
 
 
 def compile_domain(
-    domain: Domain, warehouse: Warehouse, registry_dir: Path, graph: DomainGraph
+    domain: Domain,
+    warehouse: Warehouse,
+    registry_dir: Path,
+    graph: DomainGraph,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """Run ``dbt compile`` for one domain without reading any data; returns its manifest.json.
 
     The publish target names an empty scratch file, the attach plugin attaches nothing and
     ``--no-introspect`` keeps dbt from querying: the compiled SQL is all ``mesh check`` needs.
-    Raises DomainParseError as ``parse_domain`` does.
+    ``key`` (the parse cache's content key) names what is compiled: a compile already made for
+    the same key is read back, not run again (``mesh check`` compiles once in the manifest
+    stage and once for its own checks). Raises DomainParseError as ``parse_domain`` does.
     """
     folder = warehouse.compile_dir(domain.name)
+    manifest_file = folder / "target" / "manifest.json"
+    key_file = warehouse.compile_key_file(domain.name)
+    made_for = key_file.read_text(encoding="utf-8") if key_file.is_file() else None
+    if key is not None and made_for == key and manifest_file.is_file():
+        return json.loads(manifest_file.read_text(encoding="utf-8"))
+    key_file.unlink(missing_ok=True)  # whatever dbt writes next was not made for that key
     scratch = warehouse.compile_scratch_file(domain.name)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     result = _parse(
@@ -152,7 +170,9 @@ def compile_domain(
         raise DomainParseError(
             classify_parse_failure(result.exception, domain, graph, registry_dir)
         )
-    return json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))
+    if key is not None:
+        key_file.write_text(key, encoding="utf-8")
+    return json.loads(manifest_file.read_text(encoding="utf-8"))
 
 
 def generate_docs(domain: Domain, warehouse: Warehouse, graph: DomainGraph, folder: Path) -> Path:

@@ -97,6 +97,8 @@ def first_failure(domain: DomainResult) -> str:
 
 def print_summary(report: RunReport, console: Console) -> None:
     """The headline, one line per domain with its dbt counts, and where to look on failure."""
+    from datamesh.orchestrate.publish_gate import GATE_WARNING
+
     tally: dict[str, int] = {}
     for domain in report.domains:
         tally[domain.status] = tally.get(domain.status, 0) + 1
@@ -113,9 +115,10 @@ def print_summary(report: RunReport, console: Console) -> None:
         fields = {"domain": domain.domain, "status": str(domain.status), "counts": domain.counts}
         line = f"  {domain.domain:<{width}}  {domain.status:<11} {domain.seconds:6.1f}s"
         console.log("info", line + (f"  dbt: {counts}" if counts else ""), **fields)
-    for domain in report.domains:  # expectations that only warn: reported, never blocking
+    for domain in report.domains:  # expectations and publish cautions: reported, never blocking
         for warning in domain.warnings:
-            console.log("warning", f"  {domain.domain}: audit warning: {warning}",
+            label = "" if warning.startswith(GATE_WARNING) else "audit warning: "
+            console.log("warning", f"  {domain.domain}: {label}{warning}",
                         domain=domain.domain, warning=warning)  # fmt: skip
     for domain in report.domains:
         if domain.status.ok and domain.reason.startswith(ALLOWED_BREAKING):

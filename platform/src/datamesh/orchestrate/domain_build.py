@@ -26,7 +26,7 @@ from datamesh.orchestrate.handoff import Handoff, link_for_consumers, parsed_vie
 from datamesh.orchestrate.interrupt import Interrupt
 from datamesh.orchestrate.options import BuildOptions
 from datamesh.orchestrate.progress import Progress
-from datamesh.orchestrate.publish_gate import describe, publish_breaks
+from datamesh.orchestrate.publish_gate import describe, describe_cautions, publish_breaks
 from datamesh.orchestrate.run_report import DomainResult, Status
 from datamesh.orchestrate.scheduler import Stage, blocked_reason
 from datamesh.orchestrate.state_path import keep_publish_state
@@ -362,7 +362,9 @@ def _upstream_interfaces(
 
 def _gate_publish(run: BuildRun, name: str, interface: dict[str, Any], result: DomainResult):
     """Refuse a publish that breaks a column or version a consumer reads (unless allowed)."""
-    breaks = publish_breaks(name, interface, run.graph, run.warehouse)
+    changes = publish_breaks(name, interface, run.graph, run.warehouse)
+    result.warnings = [*result.warnings, *describe_cautions(changes)]
+    breaks = [c for c in changes if c.breaking]
     if not breaks:
         return
     lines = describe(breaks)

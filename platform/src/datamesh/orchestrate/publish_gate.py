@@ -19,7 +19,7 @@ from datamesh.impact.changes import BreakingChange
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.manifest.parse import compile_domain
 from datamesh.manifest.parse_errors import DomainParseError
-from datamesh.registry import read_interface
+from datamesh.registry import read_interface, registered_domains
 from datamesh.warehouse import Warehouse
 
 
@@ -45,16 +45,11 @@ def _domain(interface: dict[str, Any], models: list[dict[str, Any]]) -> dict[str
 def _registered_consumers(warehouse: Warehouse, graph: DomainGraph, name: str) -> list[dict]:
     """Registry entries of the domains that read ``name``, as they last published."""
     entries = []
-    for other in sorted({*graph.domains, *_registered_names(warehouse)} - {name}):
+    for other in sorted({*graph.domains, *registered_domains(warehouse.registry_dir)} - {name}):
         entry = _entry(warehouse, other)
         if entry and any(e["producer"]["domain"] == name for e in entry.get("edges") or []):
             entries.append(entry)
     return entries
-
-
-def _registered_names(warehouse: Warehouse) -> list[str]:
-    folder = warehouse.registry_dir
-    return [p.stem for p in folder.glob("*.json")] if folder.is_dir() else []
 
 
 def _reads_now(
@@ -76,7 +71,8 @@ def _reads_now(
 def publish_breaks(
     name: str, new: dict[str, Any], graph: DomainGraph, warehouse: Warehouse
 ) -> list[BreakingChange]:
-    """The changes from ``name``'s published interface to ``new`` that break a reader."""
+    """The changes from ``name``'s published interface to ``new`` that break a reader, or that
+    a reader still runs by an implicit cast (``cautions``: a warning, the publish goes on)."""
     old = _entry(warehouse, name)
     if old is None:
         return []
@@ -90,7 +86,7 @@ def publish_breaks(
     current = {"domains": [_domain(new, new["models"])], "edges": []}
     unchecked = breaking_changes(baseline, current)
     if not any(c.breaking for c in unchecked):
-        return []
+        return [c for c in unchecked if c.cautions]
     for consumer in consumers:  # judged by their code in the tree, where it compiles
         if consumer["domain"] not in graph.domains:
             continue
@@ -98,7 +94,21 @@ def publish_breaks(
         if edges is not None:
             current["domains"].append(_domain(consumer, []))
             current["edges"] += [e for e in edges if e["producer"]["domain"] == name]
-    return [c for c in breaking_changes(baseline, current) if c.breaking]
+    return [c for c in breaking_changes(baseline, current) if c.breaking or c.cautions]
+
+
+GATE_WARNING = "publish gate: "
+
+
+def describe_cautions(changes: list[BreakingChange]) -> list[str]:
+    """One warning per reader a change leaves working by an implicit cast."""
+    return [
+        f"{GATE_WARNING}{change.message}: {reader.domain}.{reader.model}"
+        + (f" ({reader.where})" if reader.where else "")
+        + " reads it only in predicates, compared by an implicit cast: check the values match"
+        for change in changes
+        for reader in change.cautions
+    ]
 
 
 def describe(changes: list[BreakingChange]) -> list[str]:
