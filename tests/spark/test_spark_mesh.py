@@ -20,6 +20,7 @@ import yaml
 from support.cli import MeshCli, hand_dbt
 from support.meshes import DOMAINS, TINY_MESH, copy_mesh
 
+from datamesh.dbt_env import environment
 from datamesh.engine import spark_server
 from datamesh.engine.kinds import schema_of
 from datamesh.engine.spark_sql import query, run_statements
@@ -52,17 +53,10 @@ def spark_ready(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def spark_env(spark_endpoint: spark_server.Endpoint) -> Iterator[spark_server.Endpoint]:
     """``mesh build --engine spark`` in this process finds the server through the environment."""
-    old = {k: os.environ.get(k) for k in (spark_server.HOST_ENV, spark_server.PORT_ENV)}
-    os.environ[spark_server.HOST_ENV] = spark_endpoint.host
-    os.environ[spark_server.PORT_ENV] = str(spark_endpoint.port)
-    try:
+    server = {spark_server.HOST_ENV: spark_endpoint.host,
+              spark_server.PORT_ENV: str(spark_endpoint.port)}  # fmt: skip
+    with environment(**server):
         yield spark_endpoint
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +82,15 @@ def published_schema(warehouse: Warehouse, domain: str) -> str:
     schema = schema_of(entry["storage"])
     assert schema is not None
     return schema
+
+
+def kill_alpha_build_at(cli: MeshCli, point: str) -> None:
+    """A real ``mesh build`` of alpha on Spark, SIGKILLed at a publish step."""
+    killed = subprocess.run(
+        cli.argv("build", "--engine", "spark", "--full-refresh", "-s", "alpha"),
+        env={**os.environ, FAULT_ENV: point}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stdout + killed.stderr
 
 
 def own_schemas(endpoint: spark_server.Endpoint, warehouse: Warehouse, domain: str) -> list[str]:
@@ -185,12 +188,7 @@ def test_a_build_killed_before_the_switch_leaves_what_consumers_read(
     cli, warehouse = copy_built(built, tmp_path)
     before = read_interface(warehouse.registry_dir, "alpha")
     schema = published_schema(warehouse, "alpha")
-    env = {**os.environ, FAULT_ENV: "publish:audited"}
-    killed = subprocess.run(
-        cli.argv("build", "--engine", "spark", "--full-refresh", "-s", "alpha"),
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert killed.returncode == -9, killed.stdout + killed.stderr
+    kill_alpha_build_at(cli, "publish:audited")
     assert read_interface(warehouse.registry_dir, "alpha") == before
     assert rows(spark_env, f"select id from {schema}.things_v2") == [(1,), (2,), (3,)]
     # the killed build's schema is abandoned; the next build drops it and publishes anew
@@ -209,12 +207,7 @@ def test_a_build_killed_right_after_the_switch_left_a_whole_publication(
 ) -> None:
     cli, warehouse = copy_built(built, tmp_path)
     old = published_schema(warehouse, "alpha")
-    env = {**os.environ, FAULT_ENV: "publish:registered"}
-    killed = subprocess.run(
-        cli.argv("build", "--engine", "spark", "--full-refresh", "-s", "alpha"),
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert killed.returncode == -9, killed.stdout + killed.stderr
+    kill_alpha_build_at(cli, "publish:registered")
     new = published_schema(warehouse, "alpha")  # the switch happened: the new one, whole
     assert new != old
     assert rows(spark_env, f"select id, score from {new}.things_v2") == [(1, 10), (2, 20), (3, 30)]

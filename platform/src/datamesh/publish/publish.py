@@ -20,12 +20,15 @@ from typing import Any
 
 import duckdb
 
+from datamesh.engine.kinds import EngineName
 from datamesh.errors import MeshError
 from datamesh.faults import fault_point
 from datamesh.publish.extract import extract_public
 from datamesh.publish.integrity import file_checksum, remember_verified
 from datamesh.registry import read_interface, write_interface
 from datamesh.warehouse import Warehouse
+
+DUCKDB = EngineName.DUCKDB.value
 
 
 def checkpoint(database_file: Path) -> None:
@@ -61,33 +64,61 @@ def publish_domain(
     run_id: str,
 ) -> dict[str, Any]:
     """Steps 3 and 4: switch the registry entry to ``candidate``, then collect old ones."""
-    domain = interface["domain"]
     checksum = file_checksum(candidate)
     fault_point("publish:audited")
-    previous = _current_storage(warehouse, domain)
-    entry = {
-        **interface,
-        "storage": candidate.relative_to(warehouse.root).as_posix(),
-        "checksum": checksum,
-        "previous_storage": previous,
-        "fingerprint": fingerprint,
-        "run_id": run_id,
-        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    write_interface(warehouse.registry_dir, entry)  # the switch
+    entry = switch_registry(
+        warehouse, interface, storage=candidate.relative_to(warehouse.root).as_posix(),
+        checksum=checksum, fingerprint=fingerprint, run_id=run_id,
+    )  # fmt: skip
     remember_verified(warehouse, candidate, checksum)
     fault_point("publish:registered")
-    collect_publications(warehouse, domain, keep={entry["storage"], previous})
+    collect_publications(warehouse, interface["domain"],
+                         keep={entry["storage"], entry["previous_storage"]})  # fmt: skip
     fault_point("publish:collected")
     return entry
 
 
-def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
+def switch_registry(
+    warehouse: Warehouse,
+    interface: dict[str, Any],
+    *,
+    storage: str,
+    checksum: dict[str, Any],
+    fingerprint: str,
+    run_id: str,
+    engine: str = DUCKDB,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Step 3 on any engine: the entry naming the new publication, written by one rename.
+
+    ``previous_storage`` keeps the publication it replaces (on the same engine) for a consumer
+    that read the registry a moment before.
+    """
+    entry = {
+        **interface,
+        **(extra or {}),
+        "storage": storage,
+        "checksum": checksum,
+        "previous_storage": current_storage(warehouse, interface["domain"], engine),
+        "fingerprint": fingerprint,
+        "run_id": run_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if engine != DUCKDB:
+        entry["engine"] = engine
+    write_interface(warehouse.registry_dir, entry)  # the switch
+    return entry
+
+
+def current_storage(warehouse: Warehouse, domain: str, engine: str = DUCKDB) -> str | None:
+    """What the domain's entry names now, if it is on ``engine`` (else nothing of it to keep)."""
     try:
         entry = read_interface(warehouse.registry_dir, domain)
     except MeshError:  # a damaged entry is being replaced: nothing of it to keep
         return None
-    return entry.get("storage") if entry else None
+    if not entry or (entry.get("engine") or DUCKDB) != engine:
+        return None
+    return entry.get("storage")
 
 
 def collect_publications(warehouse: Warehouse, domain: str, keep: set[str | None]) -> list[Path]:

@@ -16,7 +16,6 @@ else is found and reported, not read.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +35,9 @@ from datamesh.engine.spark_sql import (
     run_statements,
     spark_cursor,
 )
-from datamesh.errors import MeshError
 from datamesh.faults import fault_point
-from datamesh.publish.integrity import IntegrityProblem
-from datamesh.registry import read_interface, write_interface
+from datamesh.publish.integrity import IntegrityProblem, scan_publications
+from datamesh.publish.publish import switch_registry
 from datamesh.warehouse import Warehouse
 
 
@@ -79,32 +77,16 @@ def publish_spark_domain(
     domain = interface["domain"]
     tables = table_fingerprints(location, public_tables(interface))
     fault_point("publish:audited")
-    previous = _current_storage(warehouse, domain)
-    entry = {
-        **interface,
-        "engine": EngineName.SPARK.value,
-        "database": None,
-        "storage": storage_of(location.schema),
-        "checksum": {"tables": tables},
-        "previous_storage": previous,
-        "fingerprint": fingerprint,
-        "run_id": run_id,
-        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    write_interface(warehouse.registry_dir, entry)  # the switch
+    entry = switch_registry(
+        warehouse, interface, storage=storage_of(location.schema), checksum={"tables": tables},
+        fingerprint=fingerprint, run_id=run_id, engine=EngineName.SPARK.value,
+        extra={"database": None},
+    )  # fmt: skip
     fault_point("publish:registered")
-    keep = {location.schema, schema_of(previous)}
+    keep = {location.schema, schema_of(entry["previous_storage"])}
     collect_schemas(location, domain, keep, warehouse.root)
     fault_point("publish:collected")
     return entry
-
-
-def _current_storage(warehouse: Warehouse, domain: str) -> str | None:
-    try:
-        entry = read_interface(warehouse.registry_dir, domain)
-    except MeshError:  # a damaged entry is being replaced: nothing of it to keep
-        return None
-    return entry.get("storage") if is_spark_entry(entry) else None
 
 
 def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str, root: Path) -> list[str]:
@@ -142,6 +124,10 @@ def _endpoint(location: SparkSchema) -> Endpoint:
 def verify_spark_publication(endpoint: Endpoint, entry: dict[str, Any]) -> IntegrityProblem | None:
     """None when every published table still has the rows and content that were published."""
     domain = entry["domain"]
+    if not is_spark_entry(entry):
+        engine = entry.get("engine") or "duckdb"
+        return IntegrityProblem(domain, str(entry.get("storage")),
+                                f"is published on {engine}: this build runs on spark")  # fmt: skip
     schema = schema_of(entry.get("storage"))
     expected = (entry.get("checksum") or {}).get("tables")
     if schema is None or not isinstance(expected, dict):
@@ -168,20 +154,6 @@ def scan_spark_publications(
     endpoint: Endpoint, warehouse: Warehouse, domains: list[str]
 ) -> dict[str, IntegrityProblem]:
     """Every registered domain of ``domains`` whose tables are not what was published."""
-    problems: dict[str, IntegrityProblem] = {}
-    for name in domains:
-        try:
-            entry = read_interface(warehouse.registry_dir, name)
-        except MeshError as exc:
-            problems[name] = IntegrityProblem(name, warehouse.registry_file(name), str(exc))
-            continue
-        if entry is None:
-            continue
-        if not is_spark_entry(entry):
-            problems[name] = IntegrityProblem(
-                name, warehouse.registry_file(name),
-                f"is published on {entry.get('engine') or 'duckdb'}: this build runs on spark",
-            )  # fmt: skip
-        elif problem := verify_spark_publication(endpoint, entry):
-            problems[name] = problem
-    return problems
+    return scan_publications(
+        warehouse, domains, verify=lambda entry: verify_spark_publication(endpoint, entry)
+    )
