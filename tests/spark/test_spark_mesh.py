@@ -226,7 +226,11 @@ def test_a_write_to_a_published_table_is_found_and_rebuilt(
     built: Path, tmp_path: Path, spark_env: spark_server.Endpoint
 ) -> None:
     cli, warehouse = copy_built(built, tmp_path)
+    # a publication of this copy's own: the module's mesh stays untouched for the other tests
+    own = cli.run("build", "--engine", "spark", "--full-refresh", "-s", "alpha")
+    assert own.code == 0, own.output
     schema = published_schema(warehouse, "alpha")
+    assert schema in own_schemas(spark_env, warehouse, "alpha")
     # a consumer's session can write a producer's schema on open-source Spark (no grants)
     run_statements(spark_env, [f"insert into {schema}.things_v2 values (4, 'FOUR', 40)"])
     result = cli.run("build", "--engine", "spark")
