@@ -21,7 +21,6 @@ from typing import Any
 from datamesh.audit.location import MissingTableError
 from datamesh.audit.suites import SuitePlan
 from datamesh.engine.kinds import SparkSchema, quote_identifier
-from datamesh.engine.spark_server import Endpoint
 from datamesh.engine.spark_sql import SparkStatementError, query
 
 
@@ -44,9 +43,8 @@ def type_module() -> ModuleType:
 
 def check_tables(location: SparkSchema, plans: list[SuitePlan]) -> None:
     """Every planned table is in the schema; otherwise an error naming the model and schema."""
-    endpoint = Endpoint(location.host, location.port, external=True)
     try:
-        rows = query(endpoint, f"show tables in {quote_identifier(location.schema)}")
+        rows = query(location.endpoint, f"show tables in {quote_identifier(location.schema)}")
     except SparkStatementError as exc:  # refused, e.g. a schema that does not exist
         raise MissingTableError(
             f"{location.sqlalchemy_url}: schema {location.schema} cannot be read: {exc.message}"

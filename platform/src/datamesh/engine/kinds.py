@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
+from datamesh.engine.spark_server import Endpoint
 from datamesh.errors import MeshError
 
 ENGINE_ENV = "MESH_ENGINE"
@@ -47,6 +49,11 @@ class SparkSchema:
         """PyHive's SQLAlchemy dialect: how Great Expectations reaches Spark SQL."""
         return f"hive://{self.host}:{self.port}/{self.schema}"
 
+    @property
+    def endpoint(self) -> Endpoint:
+        """The server the schema is on, for the platform's own statements."""
+        return Endpoint(self.host, self.port, external=True)
+
     def relation(self, table: str) -> str:
         return f"{quote_identifier(self.schema)}.{quote_identifier(table)}"
 
@@ -54,6 +61,11 @@ class SparkSchema:
 def quote_identifier(name: str) -> str:
     """A Spark SQL identifier in backticks (a backtick inside is doubled)."""
     return "`" + name.replace("`", "``") + "`"
+
+
+def entry_engine(entry: dict[str, Any]) -> str:
+    """The engine a registry entry was published on (entries from before Spark: DuckDB)."""
+    return str(entry.get("engine") or EngineName.DUCKDB.value)
 
 
 # How a Spark publication is named: each build of a domain writes ``<domain>__b<tag>_<run id>``,

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from datamesh.engine import spark_server
-from datamesh.engine.kinds import EngineName, SparkSchema, schema_of
+from datamesh.engine.kinds import EngineName, SparkSchema, entry_engine, schema_of
 from datamesh.warehouse import Warehouse
 
 
 def published_location(warehouse: Warehouse, entry: dict[str, Any]) -> Path | SparkSchema:
     """The DuckDB file or the Spark schema the registry entry names (the switch of a publish)."""
-    if entry.get("engine") == EngineName.SPARK.value:
+    if entry_engine(entry) == EngineName.SPARK.value:
         schema = schema_of(entry.get("storage"))
         if schema is None:
             raise spark_server.SparkServerError(

@@ -19,6 +19,7 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
+from datamesh.engine.kinds import entry_engine
 from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
@@ -113,9 +114,9 @@ def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
             name, Status.BLOCKED, f"upstream {', '.join(missing)} never published; select it too"
         )
     elsewhere = [
-        f"{u} (published on {entry.get('engine') or 'duckdb'})"
+        f"{u} (published on {entry_engine(entry)})"
         for u, entry in upstream_entries.items()
-        if entry is not None and (entry.get("engine") or "duckdb") != run.publisher.engine.value
+        if entry is not None and entry_engine(entry) != run.publisher.engine.value
     ]
     if elsewhere:
         return DomainResult(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datamesh.engine.kinds import entry_engine
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
 from datamesh.registry import read_interface
@@ -72,7 +73,7 @@ def verify_publication(
 ) -> IntegrityProblem | None:
     """None when the file the entry names is the file that was published."""
     domain = entry["domain"]
-    engine = entry.get("engine") or "duckdb"
+    engine = entry_engine(entry)
     if engine != "duckdb":
         return IntegrityProblem(domain, str(entry.get("storage")),
                                 f"is published on {engine}: this build runs on duckdb")  # fmt: skip

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from datamesh.engine.kinds import EngineName
+from datamesh.engine.kinds import EngineName, entry_engine
 from datamesh.errors import MeshError
 from datamesh.faults import fault_point
 from datamesh.publish.extract import extract_public
@@ -116,7 +116,7 @@ def current_storage(warehouse: Warehouse, domain: str, engine: str = DUCKDB) -> 
         entry = read_interface(warehouse.registry_dir, domain)
     except MeshError:  # a damaged entry is being replaced: nothing of it to keep
         return None
-    if not entry or (entry.get("engine") or DUCKDB) != engine:
+    if not entry or entry_engine(entry) != engine:
         return None
     return entry.get("storage")
 

@@ -22,6 +22,7 @@ from typing import Any
 from datamesh.engine.kinds import (
     EngineName,
     SparkSchema,
+    entry_engine,
     quote_identifier,
     schema_of,
     schema_prefix,
@@ -41,8 +42,8 @@ from datamesh.publish.publish import switch_registry
 from datamesh.warehouse import Warehouse
 
 
-def is_spark_entry(entry: dict[str, Any] | None) -> bool:
-    return bool(entry) and entry.get("engine") == EngineName.SPARK.value  # type: ignore[union-attr]
+def is_spark_entry(entry: dict[str, Any]) -> bool:
+    return entry_engine(entry) == EngineName.SPARK.value
 
 
 def public_tables(interface: dict[str, Any]) -> list[str]:
@@ -53,8 +54,7 @@ def public_tables(interface: dict[str, Any]) -> list[str]:
 def table_fingerprints(location: SparkSchema, tables: list[str]) -> dict[str, dict[str, int]]:
     """Rows and a content hash per table: what a later build compares to find tampering."""
     found: dict[str, dict[str, int]] = {}
-    endpoint = Endpoint(location.host, location.port, external=True)
-    with spark_cursor(endpoint) as cursor:
+    with spark_cursor(location.endpoint) as cursor:
         for table in tables:
             execute(
                 cursor,
@@ -84,28 +84,26 @@ def publish_spark_domain(
     )  # fmt: skip
     fault_point("publish:registered")
     keep = {location.schema, schema_of(entry["previous_storage"])}
-    collect_schemas(location, domain, keep, warehouse.root)
+    collect_schemas(location.endpoint, domain, keep, warehouse.root)
     fault_point("publish:collected")
     return entry
 
 
-def domain_schemas(endpoint: Endpoint | SparkSchema, domain: str, root: Path) -> list[str]:
+def domain_schemas(endpoint: Endpoint, domain: str, root: Path) -> list[str]:
     """Every build schema of ``domain`` from the warehouse at ``root`` (published, previous or
     abandoned); other warehouses' schemas on the same server are not listed."""
-    target = endpoint if isinstance(endpoint, Endpoint) else _endpoint(endpoint)
     prefix = schema_prefix(domain, root)
-    rows = query(target, f"show schemas like '{prefix}*'")
+    rows = query(endpoint, f"show schemas like '{prefix}*'")
     return sorted(r[0] for r in rows if str(r[0]).startswith(prefix))
 
 
 def collect_schemas(
-    where: Endpoint | SparkSchema, domain: str, keep: set[str | None], root: Path
+    endpoint: Endpoint, domain: str, keep: set[str | None], root: Path
 ) -> list[str]:
     """Drop the build schemas of ``domain`` that ``keep`` does not name; return them."""
-    target = where if isinstance(where, Endpoint) else _endpoint(where)
-    dropped = [s for s in domain_schemas(target, domain, root) if s not in keep]
+    dropped = [s for s in domain_schemas(endpoint, domain, root) if s not in keep]
     if dropped:
-        run_statements(target, [f"drop schema if exists {quote_identifier(s)} cascade"
+        run_statements(endpoint, [f"drop schema if exists {quote_identifier(s)} cascade"
                                 for s in dropped])  # fmt: skip
     return dropped
 
@@ -113,19 +111,15 @@ def collect_schemas(
 def discard_schema(location: SparkSchema) -> None:
     """A build that failed or was not published: its schema goes (nothing names it)."""
     run_statements(
-        _endpoint(location), [f"drop schema if exists {quote_identifier(location.schema)} cascade"]
+        location.endpoint, [f"drop schema if exists {quote_identifier(location.schema)} cascade"]
     )
-
-
-def _endpoint(location: SparkSchema) -> Endpoint:
-    return Endpoint(location.host, location.port, external=True)
 
 
 def verify_spark_publication(endpoint: Endpoint, entry: dict[str, Any]) -> IntegrityProblem | None:
     """None when every published table still has the rows and content that were published."""
     domain = entry["domain"]
     if not is_spark_entry(entry):
-        engine = entry.get("engine") or "duckdb"
+        engine = entry_engine(entry)
         return IntegrityProblem(domain, str(entry.get("storage")),
                                 f"is published on {engine}: this build runs on spark")  # fmt: skip
     schema = schema_of(entry.get("storage"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from datamesh.dbt_env import ENGINE_OF_BUILD_ENV
 from datamesh.discover.projects import read_domain
+from datamesh.engine.kinds import entry_engine
 from datamesh.errors import MeshError
 from datamesh.registry import read_interface
 from datamesh.warehouse import Warehouse, default_warehouse, registry_dir_for
@@ -76,7 +77,7 @@ def load_upstreams(project_dir: Path) -> list[Upstream]:
                 f"interface in {registry_dir}; build it first (mesh build -s +{domain.name})"
             )
         storage = warehouse.root / interface["storage"]
-        engine = str(interface.get("engine") or "duckdb")
+        engine = entry_engine(interface)
         building_on = os.environ.get(ENGINE_OF_BUILD_ENV)
         if building_on and engine != building_on:
             raise MeshError(

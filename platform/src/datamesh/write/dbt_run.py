@@ -28,7 +28,7 @@ from datamesh.dbt_env import (
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
 from datamesh.engine.kinds import EngineName, SparkSchema
-from datamesh.engine.spark_server import HOST_ENV, PORT_ENV, Endpoint
+from datamesh.engine.spark_server import HOST_ENV, PORT_ENV
 from datamesh.engine.spark_sql import run_statements
 from datamesh.errors import MeshError
 from datamesh.jsonio import read_json_object
@@ -296,8 +296,7 @@ def _register_spark_sources(domain: Domain, warehouse: Warehouse, spark: SparkSc
     tables = source_tables(domain.path, warehouse.root)
     if tables:
         check_files_exist(tables)
-        endpoint = Endpoint(spark.host, spark.port, external=True)
-        run_statements(endpoint, registration_statements(tables))
+        run_statements(spark.endpoint, registration_statements(tables))
 
 
 def _phases(dbt_log: Path, build_log: Path, seconds: float) -> dict[str, float]:
