@@ -108,3 +108,25 @@ def test_a_signal_ends_the_build_and_publishes_nothing(
 
     again = quiet_build(root, warehouse.root)
     assert again.returncode == 0, again.stdout + again.stderr  # the lock was released
+
+
+def test_a_closed_output_ends_the_build_instead_of_hanging(tiny: tuple[Path, Warehouse]) -> None:
+    """``mesh build -v | head``: the scheduler's print fails while beta waits on alpha; the
+    build must stop its domains and exit, not wait forever for threads nobody will wake."""
+    root, warehouse = tiny
+    registry_before = {p.name: p.read_bytes() for p in warehouse.registry_dir.glob("*.json")}
+    build = start_build(root, warehouse.root)
+    wait_for_line(build, "started ahead")  # beta waits at its gate for alpha
+    build.stdout.close()  # the reader went away: the next progress line cannot be written
+    try:
+        build.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        build.kill()
+        raise AssertionError("the build hung after its output was closed") from None
+
+    assert build.returncode != 0
+    assert not dbt_children_of(warehouse.root), "dbt children outlived the build"
+    registry_after = {p.name: p.read_bytes() for p in warehouse.registry_dir.glob("*.json")}
+    assert set(registry_after) == set(registry_before)
+    again = quiet_build(root, warehouse.root)
+    assert again.returncode == 0, again.stdout + again.stderr  # the lock was released

@@ -11,6 +11,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,41 +99,61 @@ def _schedule(
     with ThreadPoolExecutor(max_workers=max(1, len(order))) as pool:
         running: dict[Future, str] = {}
         pending = list(order)
-        while pending or running:
-            if run.interrupt.is_set() and pending:
-                _stop_everything(run, pending, running, results)
-                pending = []
-            finished = {name: result.status for name, result in results.items()}
-            stages = {name: run.stages[name] for name in running.values()}
-            decisions = next_starts(
-                run.graph, pending, selected, finished, stages, registered, limits
-            )
-            for decision in decisions:
-                pending.remove(decision.domain)
-                if isinstance(decision, Block):
-                    results[decision.domain] = DomainResult(
-                        decision.domain, Status.BLOCKED, decision.reason
-                    )
-                    run.progress.event(decision.domain, str(Status.BLOCKED), decision.reason)
-                    continue
-                running[_start(pool, run, decision)] = decision.domain
-            if not running:
+        try:
+            _loop(run, pool, pending, running, selected, limits, registered, results)
+        except BaseException as exc:
+            # the pool's exit waits for every domain thread: release them all first, or one
+            # waiting on a producer (or at its gate) would hold the build forever
+            _abandon(run, running, f"the build stopped: {type(exc).__name__}: {exc}")
+            raise
+
+
+def _loop(run: BuildRun, pool: ThreadPoolExecutor, pending: list[str],
+          running: dict[Future, str], selected: set[str], limits: Limits,
+          registered: Callable[[str], bool], results: dict[str, DomainResult]) -> None:  # fmt: skip
+    """The scheduling loop of ``_schedule``: start what may start, record what ended."""
+    while pending or running:
+        if run.interrupt.is_set() and pending:
+            _stop_everything(run, pending, running, results)
+            pending.clear()
+        finished = {name: result.status for name, result in results.items()}
+        stages = {name: run.stages[name] for name in running.values()}
+        decisions = next_starts(run.graph, pending, selected, finished, stages, registered, limits)
+        for decision in decisions:
+            pending.remove(decision.domain)
+            if isinstance(decision, Block):
+                results[decision.domain] = DomainResult(
+                    decision.domain, Status.BLOCKED, decision.reason
+                )
+                run.progress.event(decision.domain, str(Status.BLOCKED), decision.reason)
                 continue
-            # look again soon: producers reaching "building" can let consumers start, and a
-            # signal is acted on here
-            done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            if run.interrupt.is_set():
-                _stop_everything(run, pending, running, results)
-                pending = []
-            for future in done:
-                name = running.pop(future)
-                try:
-                    result = future.result()
-                except Exception as exc:  # a bug or an I/O error: report, don't hang
-                    result = DomainResult(name, Status.FAILED, f"{type(exc).__name__}: {exc}")
-                results[name] = result
-                run.handoffs[name].mark_final(result.status)
-                _report_end(run.progress, result)
+            running[_start(pool, run, decision)] = decision.domain
+        if not running:
+            continue
+        # look again soon: producers reaching "building" can let consumers start, and a
+        # signal is acted on here
+        done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if run.interrupt.is_set():
+            _stop_everything(run, pending, running, results)
+            pending.clear()
+        for future in done:
+            name = running.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:  # a bug or an I/O error: report, don't hang
+                result = DomainResult(name, Status.FAILED, f"{type(exc).__name__}: {exc}")
+            results[name] = result
+            run.handoffs[name].mark_final(result.status)
+            _report_end(run.progress, result)
+
+
+def _abandon(run: BuildRun, running: dict[Future, str], reason: str) -> None:
+    """The scheduler failed (a bug, a closed output): stop every running domain and wake it."""
+    for name in running.values():
+        run.called_off.setdefault(name, reason)
+        if run.stages.get(name) == Stage.WAITING:
+            close_gate(run.warehouse.start_gate(name), reason)
+        run.handoffs[name].mark_final(Status.INTERRUPTED)
 
 
 def _stop_everything(
