@@ -31,6 +31,9 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 DIALECT = "duckdb"
+# sqlglot imports a dialect's module on first use; load it now, in the importing thread: a lazy
+# import in a domain thread while another thread forks dbt with preexec_fn can deadlock
+sqlglot.Dialect.get_or_raise(DIALECT)
 
 RelationKey = tuple[str, str, str]  # (catalog, schema, table), lower case
 ProducerColumn = tuple[RelationKey, str]

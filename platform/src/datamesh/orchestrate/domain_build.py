@@ -19,7 +19,7 @@ from typing import Any
 from datamesh.audit.gate import audit_domain
 from datamesh.discover.graph import DomainGraph
 from datamesh.discover.projects import Domain
-from datamesh.engine.kinds import entry_engine
+from datamesh.engine.kinds import EngineName, entry_engine
 from datamesh.errors import MeshError
 from datamesh.manifest.assemble import interface_from_parse
 from datamesh.orchestrate.fingerprint import build_fingerprint, own_inputs
@@ -37,6 +37,7 @@ from datamesh.registry import read_interface
 from datamesh.resolve.start_gate import close_gate, open_gate
 from datamesh.warehouse import Warehouse
 from datamesh.write.dbt_run import DbtOutcome, explain_failed_build, run_dbt_build
+from datamesh.write.warm_start import warm_start_enabled
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _build_now(run: BuildRun, domain: Domain) -> DomainResult:
         )  # fmt: skip
     run.stages[name] = Stage.BUILDING
     run.progress.event(name, "building")
-    _warm_up_audit()
+    _warm_up_audit(run)
     staging = _fresh_staging(warehouse, name)
     outcome = run_dbt_build(
         domain, warehouse, staging, threads=run.options.threads,
@@ -162,7 +163,7 @@ def _build_ahead(
         name=f"gate-{name}", daemon=True,
     )  # fmt: skip
     run.progress.event(name, "waiting", f"started ahead; runs once {', '.join(waiting_on)} built")
-    _warm_up_audit()
+    _warm_up_audit(run)
     keeper.start()
     outcome = run_dbt_build(
         domain, warehouse, staging, threads=run.options.threads, gate=gate,
@@ -398,8 +399,16 @@ def _republishes_nothing(run: BuildRun, name: str, fingerprint: str) -> bool:
 _WARM_UP = threading.Lock()
 
 
-def _warm_up_audit() -> None:
-    """Import Great Expectations (~3 s) while the first dbt build runs, off the critical path."""
+def _warm_up_audit(run: BuildRun) -> None:
+    """Import Great Expectations (~3 s) while the first dbt build runs, off the critical path.
+
+    Only when every dbt of the build is forked by the warm process: a fresh dbt process is
+    started with ``preexec_fn`` (the write wall), and CPython's fork then takes the logging and
+    import locks; an import running in another thread at that moment deadlocked a Spark build
+    of the benchmark (the forking thread held logging's lock, GX's import waited for it).
+    """
+    if run.options.engine is not EngineName.DUCKDB or not warm_start_enabled():
+        return
 
     def load() -> None:
         with contextlib.suppress(Exception):  # the audit itself reports a broken install
