@@ -110,9 +110,10 @@ def test_a_signal_ends_the_build_and_publishes_nothing(
     assert again.returncode == 0, again.stdout + again.stderr  # the lock was released
 
 
-def test_a_closed_output_ends_the_build_instead_of_hanging(tiny: tuple[Path, Warehouse]) -> None:
-    """``mesh build -v | head``: the scheduler's print fails while beta waits on alpha; the
-    build must stop its domains and exit, not wait forever for threads nobody will wake."""
+def test_a_closed_output_stops_the_build_cleanly(tiny: tuple[Path, Warehouse]) -> None:
+    """``mesh build -v | head``: the build's output closes while beta waits on alpha; it exits
+    non-zero with no dbt child left, the lock released and no registry entry added. (The hang
+    a failing scheduler once caused is reproduced by tests/unit/test_schedule_failure.py.)"""
     root, warehouse = tiny
     registry_before = {p.name: p.read_bytes() for p in warehouse.registry_dir.glob("*.json")}
     build = start_build(root, warehouse.root)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datamesh.engine.kinds import entry_engine
+from datamesh.engine.kinds import EngineName, entry_engine
 from datamesh.errors import MeshError
 from datamesh.jsonio import write_json_atomic
 from datamesh.registry import read_interface
@@ -74,7 +74,7 @@ def verify_publication(
     """None when the file the entry names is the file that was published."""
     domain = entry["domain"]
     engine = entry_engine(entry)
-    if engine != "duckdb":
+    if engine != EngineName.DUCKDB.value:
         return IntegrityProblem(domain, str(entry.get("storage")),
                                 f"is published on {engine}: this build runs on duckdb")  # fmt: skip
     file = warehouse.root / entry["storage"]
